@@ -1,0 +1,38 @@
+import type {
+  ClientInfo,
+  ConversationEvent,
+  ImageEvent,
+  LibraryEntry,
+  StatusResult,
+  TextEvent,
+} from '@vm-messenger/protocol';
+
+/** Where an image pushed from the VM side comes from. */
+export type ImageSource = { kind: 'library'; name: string } | { kind: 'upload'; upload: string };
+
+/** What the VM side can do with a running daemon. The control socket is a thin adapter over this
+ *  (one method per control request); tests and the legacy bridge use it directly.
+ *  Failures throw `ProtocolError` with a code the caller can act on. */
+export interface DaemonApi {
+  status(): StatusResult;
+  clients(): ClientInfo[];
+  /** Broadcast text from the VM. */
+  say(text: string): TextEvent;
+  /** Start receiving an image's bytes from a local tool; returns the upload handle. */
+  beginUpload(name: string, size: number, sha256: string): string;
+  /** Append bytes to an upload; returns the bytes received so far. */
+  uploadChunk(upload: string, data: Buffer): Promise<number>;
+  /** Push an image to every client, or only to the client named/identified by `to`. */
+  sendImage(source: ImageSource, to?: string): Promise<ImageEvent>;
+  /** The server image library. */
+  listLibrary(): Promise<LibraryEntry[]>;
+  /** The newest `limit` events, oldest first. */
+  history(limit: number): ConversationEvent[];
+  /** Calls `onEvent` for every event after `lastSeq` (or only new ones), in order; returns unsubscribe. */
+  watch(lastSeq: number | undefined, onEvent: (event: ConversationEvent) => void): () => void;
+  /** Disconnect a client by connection id or name. */
+  kick(client: string): ClientInfo;
+  pairing(host?: string): { pairing: string; fingerprint: string; host: string; port: number };
+  /** Graceful shutdown (what SIGTERM does). */
+  stop(): Promise<void>;
+}

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { ERROR_CODES } from '../errors.js';
+import { ConversationEvent, ImageEvent, LibraryEntry, TextEvent } from '../wire/event.js';
+
+export const ClientInfo = z.object({
+  /** Stable for the life of the connection; `vmctl kick` accepts it or the name. */
+  id: z.string(),
+  name: z.string(),
+  address: z.string(),
+  protocol: z.enum(['v2', 'legacy']),
+  connectedAt: z.number().int(),
+  bytesIn: z.number().int().nonnegative(),
+  bytesOut: z.number().int().nonnegative(),
+});
+export type ClientInfo = z.infer<typeof ClientInfo>;
+
+export const StatusResult = z.object({
+  version: z.string(),
+  serverName: z.string(),
+  pid: z.number().int(),
+  uptimeSec: z.number().nonnegative(),
+  listen: z.object({ host: z.string(), port: z.number().int() }),
+  legacy: z.object({ enabled: z.boolean(), port: z.number().int().optional() }),
+  clients: z.number().int().nonnegative(),
+  historySize: z.number().int().nonnegative(),
+  lastSeq: z.number().int().nonnegative(),
+  fingerprint: z.string(),
+  stateDir: z.string(),
+  libraryDir: z.string(),
+});
+export type StatusResult = z.infer<typeof StatusResult>;
+
+/** What each method answers on success. vmctl validates replies with these. */
+export const ControlResults = {
+  status: StatusResult,
+  clients: z.object({ clients: z.array(ClientInfo) }),
+  say: z.object({ event: TextEvent }),
+  'upload-begin': z.object({ upload: z.string() }),
+  'upload-chunk': z.object({ received: z.number().int().nonnegative() }),
+  send: z.object({ event: ImageEvent }),
+  list: z.object({ images: z.array(LibraryEntry) }),
+  history: z.object({ events: z.array(ConversationEvent) }),
+  watch: z.object({ lastSeq: z.number().int().nonnegative() }),
+  kick: z.object({ kicked: ClientInfo }),
+  pair: z.object({ pairing: z.string(), fingerprint: z.string(), host: z.string(), port: z.number().int() }),
+  stop: z.object({ stopping: z.literal(true) }),
+} as const;
+export type ControlResult<M extends keyof typeof ControlResults> = z.infer<(typeof ControlResults)[M]>;
+
+export const ControlError = z.object({ code: z.enum(ERROR_CODES), message: z.string() });
+export type ControlError = z.infer<typeof ControlError>;
+
+/** One line from the daemon: a reply, or (for `watch`) a streamed event. `id` is null only when
+ *  the request line was so broken that its id could not be read. */
+export const ControlReply = z.union([
+  z.object({ id: z.number().int().nullable(), ok: z.literal(true), result: z.unknown() }),
+  z.object({ id: z.number().int().nullable(), ok: z.literal(false), error: ControlError }),
+  z.object({ id: z.number().int(), event: ConversationEvent }),
+]);
+export type ControlReply = z.infer<typeof ControlReply>;
+
+/** Longest control line either side accepts: a 1 MiB upload chunk in base64 plus envelope. */
+export const MAX_CONTROL_LINE_BYTES = 2 * 1024 * 1024;

@@ -1,0 +1,67 @@
+/** Machine-readable error codes carried by `error` frames, control replies and close reasons.
+ *  A user-facing program maps each to advice; the code never changes meaning. */
+export const ERROR_CODES = [
+  'bad_token',
+  'unsupported_protocol',
+  'handshake_timeout',
+  'not_welcomed',
+  'already_welcomed',
+  'malformed_json',
+  'invalid_frame',
+  'frame_too_large',
+  'text_too_long',
+  'invalid_utf8',
+  'too_many_clients',
+  'slow_consumer',
+  'keepalive_timeout',
+  'image_rejected',
+  'transfer_failed',
+  'not_found',
+  'forbidden_name',
+  'unknown_client',
+  'kicked',
+  'server_shutdown',
+  'rate_limited',
+  'bad_request',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** WebSocket close codes (4000–4999 is the application range). */
+export const CLOSE_CODES = {
+  normal: 1000,
+  goingAway: 1001,
+  protocolError: 1002,
+  unsupportedData: 1003,
+  invalidPayload: 1007,
+  policyViolation: 1008,
+  messageTooBig: 1009,
+  badToken: 4001,
+  unsupportedProtocol: 4002,
+  handshakeTimeout: 4003,
+  tooManyClients: 4004,
+  slowConsumer: 4005,
+  protocolViolation: 4006,
+  kicked: 4007,
+  keepaliveTimeout: 4008,
+} as const;
+
+/** Close codes after which retrying with the same settings cannot help. */
+export const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([
+  CLOSE_CODES.badToken,
+  CLOSE_CODES.unsupportedProtocol,
+]);
+
+export class ProtocolError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ProtocolError';
+  }
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; code: ErrorCode; message: string };
+export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
+export const fail = <T = never>(code: ErrorCode, message: string): Result<T> => ({ ok: false, code, message });

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { EventId, ImageMime, Sha256Hex } from './event.js';
+
+/** Frames a v2 client sends as JSON text. Every one is validated by `parseClientFrame`. */
+
+/** Must be the first frame; nothing else is accepted before `welcome`. */
+export const HelloFrame = z.object({
+  type: z.literal('hello'),
+  protocol: z.number().int(),
+  token: z.string().min(1).max(256),
+  clientName: z.string().min(1).max(120),
+  /** Resume: the highest seq this client has; every event after it is replayed before live traffic. */
+  lastSeq: z.number().int().nonnegative().optional(),
+});
+
+/** Text to the conversation. The echo `event` (same id) is the acknowledgement. */
+export const SayFrame = z.object({
+  type: z.literal('say'),
+  id: EventId,
+  text: z.string(),
+});
+
+/** Announces an upload. The server answers `upload-ready`, `accepted` (already have it) or `error`. */
+export const ImageBeginFrame = z.object({
+  type: z.literal('image-begin'),
+  id: EventId,
+  /** Per-connection number carried by every binary chunk of this upload (1..2^32-1). */
+  transfer: z.number().int().min(1).max(0xffffffff),
+  name: z.string().min(1).max(1024),
+  size: z.number().int().nonnegative(),
+  sha256: Sha256Hex,
+  mime: ImageMime.optional(),
+});
+
+export const ImageEndFrame = z.object({ type: z.literal('image-end'), transfer: z.number().int().min(1) });
+export const ImageAbortFrame = z.object({ type: z.literal('image-abort'), transfer: z.number().int().min(1) });
+
+/** Ask for the bytes of an image event (clients pull what they do not already hold, by sha256). */
+export const FetchImageFrame = z.object({ type: z.literal('fetch-image'), seq: z.number().int().positive() });
+
+/** Older history for scroll-back: up to `limit` events with seq < beforeSeq, oldest first. */
+export const HistoryRequestFrame = z.object({
+  type: z.literal('history-request'),
+  req: z.number().int().nonnegative(),
+  beforeSeq: z.number().int().positive(),
+  limit: z.number().int().min(1).max(500),
+});
+
+export const LibraryListRequestFrame = z.object({ type: z.literal('library-list'), req: z.number().int().nonnegative() });
+/** Download one library image to this client only (the original's REQUEST_IMAGE). */
+export const LibraryGetRequestFrame = z.object({
+  type: z.literal('library-get'),
+  req: z.number().int().nonnegative(),
+  name: z.string().min(1).max(1024),
+});
+
+export const ClientFrame = z.discriminatedUnion('type', [
+  HelloFrame,
+  SayFrame,
+  ImageBeginFrame,
+  ImageEndFrame,
+  ImageAbortFrame,
+  FetchImageFrame,
+  HistoryRequestFrame,
+  LibraryListRequestFrame,
+  LibraryGetRequestFrame,
+]);
+export type ClientFrame = z.infer<typeof ClientFrame>;
+export type HelloFrame = z.infer<typeof HelloFrame>;
+export type SayFrame = z.infer<typeof SayFrame>;
+export type ImageBeginFrame = z.infer<typeof ImageBeginFrame>;
+export type ImageEndFrame = z.infer<typeof ImageEndFrame>;
+export type ImageAbortFrame = z.infer<typeof ImageAbortFrame>;
+export type FetchImageFrame = z.infer<typeof FetchImageFrame>;
+export type HistoryRequestFrame = z.infer<typeof HistoryRequestFrame>;
+export type LibraryListRequestFrame = z.infer<typeof LibraryListRequestFrame>;
+export type LibraryGetRequestFrame = z.infer<typeof LibraryGetRequestFrame>;

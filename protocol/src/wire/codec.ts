@@ -1,0 +1,54 @@
+import type { z } from 'zod';
+import { fail, ok, type Result } from '../errors.js';
+import { ClientFrame } from './client-frames.js';
+import { ServerFrame } from './server-frames.js';
+
+/** Binary frames are `[u32 big-endian transfer][payload]`: the transfer number ties a chunk to the
+ *  `image-begin`/`download-begin` that announced it, so several transfers can interleave. */
+export const CHUNK_HEADER_BYTES = 4;
+
+export function encodeChunk(transfer: number, payload: Uint8Array): Buffer {
+  const frame = Buffer.allocUnsafe(CHUNK_HEADER_BYTES + payload.byteLength);
+  frame.writeUInt32BE(transfer, 0);
+  frame.set(payload, CHUNK_HEADER_BYTES);
+  return frame;
+}
+
+export function decodeChunk(frame: Buffer): Result<{ transfer: number; payload: Buffer }> {
+  if (frame.byteLength < CHUNK_HEADER_BYTES + 1) return fail('invalid_frame', 'binary frame shorter than its header');
+  const transfer = frame.readUInt32BE(0);
+  if (transfer === 0) return fail('invalid_frame', 'binary frame for transfer 0');
+  return ok({ transfer, payload: frame.subarray(CHUNK_HEADER_BYTES) });
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Decodes a text frame strictly: invalid UTF-8 is an error, never silently replaced. */
+export function decodeUtf8(data: Uint8Array): Result<string> {
+  try {
+    return ok(utf8.decode(data));
+  } catch {
+    return fail('invalid_utf8', 'frame is not valid UTF-8');
+  }
+}
+
+function parseWith<T>(schema: z.ZodType<T>, text: string): Result<T> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return fail('malformed_json', 'frame is not valid JSON');
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
+    return fail('invalid_frame', `${issue?.message ?? 'invalid frame'}${where}`);
+  }
+  return ok(parsed.data);
+}
+
+export const parseClientFrame = (text: string): Result<ClientFrame> => parseWith(ClientFrame, text);
+export const parseServerFrame = (text: string): Result<ServerFrame> => parseWith(ServerFrame, text);
+
+export const encodeFrame = (frame: ClientFrame | ServerFrame): string => JSON.stringify(frame);

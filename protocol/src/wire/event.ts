@@ -1,0 +1,73 @@
+import { z } from 'zod';
+
+/** Who said something. `vm` is the VM side (vmctl, the daemon's API); `client` a v2 client;
+ *  `legacy` a client of the original line protocol, known only by its address. */
+export const Sender = z.object({
+  kind: z.enum(['vm', 'client', 'legacy']),
+  name: z.string().min(1).max(120),
+  address: z.string().max(64).optional(),
+});
+export type Sender = z.infer<typeof Sender>;
+
+/** Client-chosen id that makes a resend idempotent (a UUID in practice). */
+export const EventId = z.string().min(8).max(64).regex(/^[A-Za-z0-9_-]+$/, 'id must be [A-Za-z0-9_-]');
+
+const EventBase = z.object({
+  /** Server-assigned, persisted, strictly increasing; not necessarily contiguous for one client. */
+  seq: z.number().int().positive(),
+  id: EventId,
+  /** Milliseconds since the epoch, server clock. */
+  ts: z.number().int().nonnegative(),
+  sender: Sender,
+  /** Set when the event was addressed to one client only (`vmctl send --to`). */
+  to: z.string().max(120).optional(),
+});
+
+export const TextEvent = EventBase.extend({
+  kind: z.literal('text'),
+  text: z.string(),
+});
+export type TextEvent = z.infer<typeof TextEvent>;
+
+export const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'sha256 must be 64 lowercase hex digits');
+
+export const ImageMime = z.enum(['image/png', 'image/jpeg', 'image/gif', 'image/bmp', 'image/webp']);
+export type ImageMime = z.infer<typeof ImageMime>;
+
+export const Thumbnail = z.object({
+  mime: z.literal('image/webp'),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  /** base64; a few KB at most. */
+  data: z.string(),
+});
+export type Thumbnail = z.infer<typeof Thumbnail>;
+
+export const ImageEvent = EventBase.extend({
+  kind: z.literal('image'),
+  /** The name the sender gave, for display only. */
+  originalName: z.string(),
+  /** The daemon's safe name, `YYYYMMDD-HHMMSS_<sender>_<name>.<ext>`; clients save under it. */
+  storedName: z.string(),
+  size: z.number().int().nonnegative(),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  mime: ImageMime,
+  sha256: Sha256Hex,
+  thumbnail: Thumbnail.optional(),
+});
+export type ImageEvent = z.infer<typeof ImageEvent>;
+
+export const ConversationEvent = z.discriminatedUnion('kind', [TextEvent, ImageEvent]);
+export type ConversationEvent = z.infer<typeof ConversationEvent>;
+
+/** One entry of the server image library. */
+export const LibraryEntry = z.object({
+  name: z.string(),
+  size: z.number().int().nonnegative(),
+  width: z.number().int().nonnegative(),
+  height: z.number().int().nonnegative(),
+  mime: ImageMime,
+  mtime: z.number().int().nonnegative(),
+});
+export type LibraryEntry = z.infer<typeof LibraryEntry>;

@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { ERROR_CODES } from '../errors.js';
+import { ConversationEvent, EventId, ImageMime, LibraryEntry, Sha256Hex } from './event.js';
+
+/** Frames the daemon sends as JSON text. Clients validate every one with `parseServerFrame`. */
+
+export const WelcomeFrame = z.object({
+  type: z.literal('welcome'),
+  protocol: z.literal(2),
+  serverName: z.string(),
+  /** The newest seq in the conversation when the client was welcomed. */
+  seq: z.number().int().nonnegative(),
+  /** The name the daemon will show for this client (made unique if another client has it). */
+  clientName: z.string(),
+  limits: z.object({
+    maxFrameBytes: z.number().int().positive(),
+    maxTextLength: z.number().int().positive(),
+    maxImageBytes: z.number().int().positive(),
+    chunkBytes: z.number().int().positive(),
+  }),
+});
+
+export const EventFrame = z.object({ type: z.literal('event'), event: ConversationEvent });
+
+/** Sent once after the replay that follows `welcome`: everything after is live. */
+export const CaughtUpFrame = z.object({ type: z.literal('caught-up'), seq: z.number().int().nonnegative() });
+
+/** Acknowledges a `say` or an upload; `duplicate` when the id was already stored (a resend). */
+export const AcceptedFrame = z.object({
+  type: z.literal('accepted'),
+  id: EventId,
+  seq: z.number().int().positive(),
+  duplicate: z.boolean(),
+});
+
+/** The server is ready for the binary chunks of an upload. */
+export const UploadReadyFrame = z.object({ type: z.literal('upload-ready'), transfer: z.number().int().min(1) });
+
+export const ErrorFrame = z.object({
+  type: z.literal('error'),
+  code: z.enum(ERROR_CODES),
+  message: z.string(),
+  /** The id, transfer or req the error is about, when there is one. */
+  ref: z.union([z.string(), z.number()]).optional(),
+});
+
+/** Sent before the daemon closes every connection on purpose (shutdown, kick). */
+export const ByeFrame = z.object({ type: z.literal('bye'), code: z.enum(ERROR_CODES), reason: z.string() });
+
+export const HistoryPageFrame = z.object({
+  type: z.literal('history-page'),
+  req: z.number().int().nonnegative(),
+  events: z.array(ConversationEvent),
+  /** True when there is nothing older. */
+  complete: z.boolean(),
+});
+
+export const LibraryListFrame = z.object({
+  type: z.literal('library-list'),
+  req: z.number().int().nonnegative(),
+  images: z.array(LibraryEntry),
+});
+
+/** Bytes follow as binary chunks tagged with `transfer`, then `download-end`. */
+export const DownloadBeginFrame = z.object({
+  type: z.literal('download-begin'),
+  transfer: z.number().int().min(1),
+  /** The image event these bytes belong to, or the library request they answer. */
+  seq: z.number().int().positive().optional(),
+  req: z.number().int().nonnegative().optional(),
+  name: z.string(),
+  size: z.number().int().nonnegative(),
+  sha256: Sha256Hex,
+  mime: ImageMime,
+});
+export const DownloadEndFrame = z.object({ type: z.literal('download-end'), transfer: z.number().int().min(1) });
+
+export const ServerFrame = z.discriminatedUnion('type', [
+  WelcomeFrame,
+  EventFrame,
+  CaughtUpFrame,
+  AcceptedFrame,
+  UploadReadyFrame,
+  ErrorFrame,
+  ByeFrame,
+  HistoryPageFrame,
+  LibraryListFrame,
+  DownloadBeginFrame,
+  DownloadEndFrame,
+]);
+export type ServerFrame = z.infer<typeof ServerFrame>;
+export type WelcomeFrame = z.infer<typeof WelcomeFrame>;
+export type EventFrame = z.infer<typeof EventFrame>;
+export type CaughtUpFrame = z.infer<typeof CaughtUpFrame>;
+export type AcceptedFrame = z.infer<typeof AcceptedFrame>;
+export type UploadReadyFrame = z.infer<typeof UploadReadyFrame>;
+export type ErrorFrame = z.infer<typeof ErrorFrame>;
+export type ByeFrame = z.infer<typeof ByeFrame>;
+export type HistoryPageFrame = z.infer<typeof HistoryPageFrame>;
+export type LibraryListFrame = z.infer<typeof LibraryListFrame>;
+export type DownloadBeginFrame = z.infer<typeof DownloadBeginFrame>;
+export type DownloadEndFrame = z.infer<typeof DownloadEndFrame>;

@@ -1,0 +1,99 @@
+/** The contract between the tray core and any user interface: the Electron chat window (through
+ *  preload's `window.vmMessenger`), the browser test harness, and the terminal client.
+ *  Types only and no environment, so the renderer (DOM), main (Electron) and core (Node) can all
+ *  import it; everything here must survive structured clone (no functions, no Buffers). */
+
+export type ConnectionState =
+  | { status: 'unpaired' }
+  | { status: 'disconnected' }
+  | { status: 'connecting'; attempt: number }
+  | { status: 'connected'; serverName: string }
+  /** `nextRetryAt` is epoch ms; `lastError` a human sentence. */
+  | { status: 'reconnecting'; attempt: number; nextRetryAt: number; lastError?: string }
+  /** Bad token or certificate: retrying cannot help until the user pairs again. */
+  | { status: 'auth-failed'; code: 'bad_token' | 'bad_fingerprint' | 'unsupported_protocol'; reason: string };
+
+export type Delivery = 'pending' | 'sending' | 'delivered' | 'failed';
+
+export interface ChatImage {
+  originalName: string;
+  storedName?: string;
+  size: number;
+  width?: number;
+  height?: number;
+  mime?: string;
+  /** `data:image/webp;base64,…`, small; present once the daemon has made one. */
+  thumbnailDataUrl?: string;
+  /** True once the full image is saved locally (openImage can show it). */
+  saved: boolean;
+}
+
+/** One bubble. `key` is the event id (client-chosen UUID), stable from pending to delivered. */
+export interface ChatItem {
+  key: string;
+  /** Absent while pending: the daemon has not assigned it yet. */
+  seq?: number;
+  kind: 'text' | 'image';
+  /** Sent by this client (shown as "You"). */
+  mine: boolean;
+  senderName: string;
+  /** Epoch ms (server time once delivered). */
+  ts: number;
+  text?: string;
+  image?: ChatImage;
+  delivery: Delivery;
+  /** Why a send failed, for display. */
+  error?: string;
+}
+
+export type ChatUpdate =
+  /** Insert or replace by key; the UI orders by seq (pending last, by ts). */
+  | { type: 'items'; items: ChatItem[] }
+  /** Older history loaded by `loadOlder`. */
+  | { type: 'older'; items: ChatItem[]; hasOlder: boolean }
+  | { type: 'connection'; state: ConnectionState }
+  | { type: 'unread'; count: number }
+  | { type: 'settings'; settings: UiSettings }
+  /** The whole view was reset (re-pairing with another daemon). */
+  | { type: 'reset'; snapshot: ChatSnapshot };
+
+/** The settings a window shows and may change (never the token). */
+export interface UiSettings {
+  paired: boolean;
+  serverLabel?: string;
+  clientName: string;
+  notifications: boolean;
+  doNotDisturb: boolean;
+  startAtLogin: boolean;
+  receivedImagesDir: string;
+}
+
+export interface ChatSnapshot {
+  connection: ConnectionState;
+  items: ChatItem[];
+  hasOlder: boolean;
+  unread: number;
+  settings: UiSettings;
+}
+
+export type ActionResult = { ok: true } | { ok: false; message: string };
+
+/** `window.vmMessenger` in the chat window. */
+export interface VmMessengerApi {
+  getSnapshot(): Promise<ChatSnapshot>;
+  /** Returns an unsubscribe function. */
+  onUpdate(listener: (update: ChatUpdate) => void): () => void;
+  sendText(text: string): Promise<ActionResult>;
+  /** Bytes from a file chooser, drag-and-drop or the clipboard. */
+  sendImage(file: { name: string; bytes: Uint8Array }): Promise<ActionResult>;
+  /** Paste-a-pairing-string flow; `clientName` defaults to the computer's name. */
+  pair(pairing: string, clientName?: string): Promise<ActionResult>;
+  reconnectNow(): Promise<void>;
+  /** Loads one page of older history; the answer arrives as an `older` update. */
+  loadOlder(): Promise<void>;
+  /** Opens the full image with the OS viewer. */
+  openImage(key: string): Promise<ActionResult>;
+  /** The user has seen the conversation (window focused, scrolled to bottom). */
+  markRead(): Promise<void>;
+  updateSettings(patch: Partial<Pick<UiSettings, 'notifications' | 'doNotDisturb' | 'startAtLogin' | 'clientName'>>): Promise<ActionResult>;
+}

@@ -1,0 +1,43 @@
+import sharp from 'sharp';
+import { DEFAULT_LIMITS, ProtocolError, type ImageMime, type Thumbnail } from '@vm-messenger/protocol';
+import { readBmpPreview } from './bmp-pixels.js';
+
+/** Long side of a thumbnail: enough for a toast preview and a chat bubble. */
+export const THUMBNAIL_SIDE = 256;
+/** Lossy WebP at this quality keeps a 256 px thumbnail to a few KB. */
+const THUMBNAIL_QUALITY = 60;
+/** BMP is subsampled by hand to this size before sharp's proper downscale. */
+const BMP_PREVIEW_SIDE = 1024;
+
+async function encode(pipeline: sharp.Sharp): Promise<Thumbnail> {
+  const { data, info } = await pipeline
+    .resize(THUMBNAIL_SIDE, THUMBNAIL_SIDE, { fit: 'inside', withoutEnlargement: true })
+    .webp({ quality: THUMBNAIL_QUALITY })
+    .toBuffer({ resolveWithObject: true });
+  return { mime: 'image/webp', width: info.width, height: info.height, data: data.toString('base64') };
+}
+
+/** A small WebP preview of the image at `path` (first frame of an animation, EXIF orientation
+ *  applied). Decoding the whole image doubles as the integrity check: damaged or truncated data
+ *  throws ProtocolError('image_rejected'). Returns undefined for BMP layouts it does not decode. */
+export async function makeThumbnail(
+  path: string,
+  mime: ImageMime,
+  options: { maxPixels?: number } = {},
+): Promise<Thumbnail | undefined> {
+  const limitInputPixels = options.maxPixels ?? DEFAULT_LIMITS.maxImagePixels;
+  try {
+    if (mime === 'image/bmp') {
+      const preview = await readBmpPreview(path, BMP_PREVIEW_SIDE);
+      if (!preview) return undefined;
+      const { data, ...raw } = preview;
+      return await encode(sharp(data, { raw }));
+    }
+    // failOn 'warning' (also the default) turns libpng/libjpeg "premature end" warnings into errors.
+    return await encode(sharp(path, { limitInputPixels, failOn: 'warning', pages: 1 }).rotate());
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (/pixel limit/i.test(message)) throw new ProtocolError('image_rejected', 'image exceeds the pixel limit');
+    throw new ProtocolError('image_rejected', `the image data is damaged or truncated (${message})`);
+  }
+}

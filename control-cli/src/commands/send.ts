@@ -1,0 +1,41 @@
+import type { Command } from 'commander';
+import { humanSize } from '../format.js';
+import { EXIT, VmctlError } from '../errors.js';
+import { print, printJson, withClient } from '../session.js';
+import { isLocalFile, uploadFile } from '../upload.js';
+import type { ControlClient } from '../control-client.js';
+import type { ControlResult } from '@vm-messenger/protocol';
+
+/** A file path here is uploaded; anything else is a name in the server's image library. */
+export async function sendImage(client: ControlClient, image: string, to?: string): Promise<ControlResult<'send'>> {
+  if (await isLocalFile(image)) {
+    const upload = await uploadFile(client, image);
+    return client.request('send', { source: { kind: 'upload', upload }, ...(to ? { to } : {}) });
+  }
+  try {
+    return await client.request('send', { source: { kind: 'library', name: image }, ...(to ? { to } : {}) });
+  } catch (err) {
+    if (err instanceof VmctlError && err.code === 'not_found') {
+      throw new VmctlError(`no file ${image} here and no image of that name in the server library (vmctl list)`, EXIT.failed, err.code);
+    }
+    throw err;
+  }
+}
+
+export function describeSent({ event }: ControlResult<'send'>): string {
+  return `sent ${event.storedName} (${event.width}x${event.height}, ${humanSize(event.size)}) as #${event.seq} to ${event.to ?? 'all clients'}`;
+}
+
+export function registerSend(program: Command): void {
+  program
+    .command('send')
+    .description('push an image to every client (or one, with --to)')
+    .argument('<image>', 'a file path, or the name of an image in the server library (see vmctl list)')
+    .option('--to <client>', 'only this client (its id or name, see vmctl clients)')
+    .option('--json', 'print the resulting event as JSON')
+    .action(async (image: string, opts: { to?: string; json?: boolean }, cmd: Command) => {
+      const sent = await withClient(cmd, (c) => sendImage(c, image, opts.to));
+      if (opts.json) printJson(sent);
+      else print(describeSent(sent));
+    });
+}

@@ -1,0 +1,91 @@
+import type { ClientInfo, ConversationEvent, LibraryEntry, StatusResult } from '@vm-messenger/protocol';
+
+const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+
+export function humanSize(bytes: number): string {
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(value < 10 ? 1 : 0)} ${UNITS[unit]}`;
+}
+
+/** Local time, `YYYY-MM-DD HH:MM:SS`: sortable, and what journalctl users read every day. */
+export function humanTime(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+export function humanDuration(seconds: number): string {
+  const s = Math.floor(seconds);
+  const parts: [number, string][] = [
+    [Math.floor(s / 86400), 'd'],
+    [Math.floor((s % 86400) / 3600), 'h'],
+    [Math.floor((s % 3600) / 60), 'm'],
+    [s % 60, 's'],
+  ];
+  const shown = parts.filter(([n]) => n > 0).slice(0, 2);
+  return shown.length === 0 ? '0s' : shown.map(([n, u]) => `${n}${u}`).join(' ');
+}
+
+/** Left-aligned columns separated by two spaces, like `docker ps`. */
+export function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+  return [line(headers), ...rows.map(line)].join('\n');
+}
+
+/** Key/value lines with aligned values, like `systemctl status`'s header. */
+export function keyValues(pairs: [string, string][]): string {
+  const width = Math.max(...pairs.map(([k]) => k.length));
+  return pairs.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n');
+}
+
+export const fingerprintText = (hex: string): string => `sha256:${hex}`;
+
+export function formatStatus(s: StatusResult): string {
+  return keyValues([
+    ['version', `${s.version} (pid ${s.pid})`],
+    ['server name', s.serverName],
+    ['uptime', humanDuration(s.uptimeSec)],
+    ['listening', `${s.listen.host}:${s.listen.port}`],
+    ['legacy', s.legacy.enabled ? `on${s.legacy.port !== undefined ? `, port ${s.legacy.port}` : ''}` : 'off'],
+    ['clients', String(s.clients)],
+    ['history', `${s.historySize} events (last seq ${s.lastSeq})`],
+    ['fingerprint', fingerprintText(s.fingerprint)],
+    ['state dir', s.stateDir],
+    ['library', s.libraryDir],
+  ]);
+}
+
+export function formatClients(clients: ClientInfo[]): string {
+  if (clients.length === 0) return 'no clients connected';
+  return table(
+    ['ID', 'NAME', 'ADDRESS', 'CONNECTED SINCE', 'PROTOCOL', 'IN', 'OUT'],
+    clients.map((c) => [c.id, c.name, c.address, humanTime(c.connectedAt), c.protocol, humanSize(c.bytesIn), humanSize(c.bytesOut)]),
+  );
+}
+
+export function formatLibrary(images: LibraryEntry[], libraryDir?: string): string {
+  if (images.length === 0) return `the image library is empty${libraryDir ? ` (add images to ${libraryDir})` : ''}`;
+  return table(
+    ['NAME', 'SIZE', 'DIMENSIONS', 'TYPE', 'MODIFIED'],
+    images.map((i) => [i.name, humanSize(i.size), `${i.width}x${i.height}`, i.mime.replace('image/', ''), humanTime(i.mtime)]),
+  );
+}
+
+function senderText(event: ConversationEvent): string {
+  const s = event.sender;
+  const who = s.kind === 'vm' ? 'VM' : s.name;
+  return s.address && s.kind !== 'vm' ? `${who} (${s.address})` : who;
+}
+
+/** One conversation line: `2025-01-31 14:02:11 #42 alice (10.0.2.2): hello`. */
+export function formatEvent(event: ConversationEvent): string {
+  const head = `${humanTime(event.ts)} #${event.seq} ${senderText(event)}${event.to ? ` → ${event.to}` : ''}`;
+  if (event.kind === 'text') return `${head}: ${event.text}`;
+  return `${head}: [image ${event.storedName}, ${event.width}x${event.height}, ${humanSize(event.size)}]`;
+}

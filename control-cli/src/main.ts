@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { registerClients } from './commands/clients.js';
+import { registerConsole } from './commands/console.js';
+import { registerHistory } from './commands/history.js';
+import { registerKick } from './commands/kick.js';
+import { registerList } from './commands/list.js';
+import { registerPair } from './commands/pair.js';
+import { registerSay } from './commands/say.js';
+import { registerSend } from './commands/send.js';
+import { registerStatus } from './commands/status.js';
+import { registerStop } from './commands/stop.js';
+import { registerWatch } from './commands/watch.js';
+import { EXIT, VmctlError, formatError } from './errors.js';
+import { DEV_SOCKET_PATH, SERVICE_SOCKET_PATH } from './socket-path.js';
+
+const EPILOG = `
+Socket: --socket PATH, else $VMM_CONTROL_SOCKET, else ${SERVICE_SOCKET_PATH} if it exists,
+else ./${DEV_SOCKET_PATH} (the daemon started by \`npm start\` in the repository).
+
+Exit codes:
+  0  success
+  1  the daemon reported an error (printed as: vmctl: <message> (<code>))
+  2  usage error
+  3  the daemon is not running (start it with: sudo systemctl start vm-messenger)
+  4  permission denied on the socket (join the vm-messenger group, or use sudo)`;
+
+export function buildProgram(): Command {
+  const program = new Command('vmctl')
+    .description('Operate the vm-messenger daemon on this VM over its local control socket.')
+    .version('0.1.0')
+    .option('--socket <path>', 'control socket to use (env: VMM_CONTROL_SOCKET)')
+    .showHelpAfterError('(run vmctl --help for usage)')
+    .exitOverride()
+    .addHelpText('after', EPILOG);
+  // Registered after exitOverride so every subcommand inherits it.
+  for (const register of [registerSay, registerSend, registerList, registerClients, registerStatus, registerHistory, registerWatch, registerKick, registerPair, registerStop, registerConsole]) {
+    register(program);
+  }
+  return program;
+}
+
+/** Maps whatever ended the run to vmctl's exit codes. */
+function exitCodeFor(err: unknown): number {
+  if (err instanceof CommanderError) {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT.ok;
+    if (err.code === 'commander.help') return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    return EXIT.usage; // commander already printed what was wrong
+  }
+  if (err instanceof VmctlError) {
+    process.stderr.write(`${formatError(err)}\n`);
+    return err.exitCode;
+  }
+  process.stderr.write(`vmctl: unexpected failure: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  return EXIT.failed;
+}
+
+try {
+  await buildProgram().parseAsync(process.argv);
+  process.exitCode = EXIT.ok;
+} catch (err) {
+  process.exitCode = exitCodeFor(err);
+}

@@ -1,0 +1,116 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { DEFAULT_LIMITS, DEFAULT_PORT, HANDSHAKE_TIMEOUT_MS, KEEPALIVE_TIMEOUT_MS } from '@vm-messenger/protocol';
+
+/** The daemon's configuration file (JSON). Every key is optional: the embedded defaults make a fresh
+ *  machine work with no file at all. Relative directories are resolved against the state dir. */
+export const ConfigFile = z
+  .object({
+    serverName: z.string().min(1).max(120).optional(),
+    listen: z
+      .object({
+        host: z.string().min(1).default('0.0.0.0'),
+        port: z.number().int().min(0).max(65535).default(DEFAULT_PORT),
+      })
+      .strict()
+      .default({ host: '0.0.0.0', port: DEFAULT_PORT }),
+    stateDir: z.string().min(1).optional(),
+    libraryDir: z.string().min(1).default('server_images'),
+    receivedDir: z.string().min(1).default('received_images'),
+    controlSocket: z
+      .object({
+        path: z.string().min(1).optional(),
+        mode: z.number().int().min(0).max(0o777).default(0o660),
+        group: z.string().min(1).optional(),
+      })
+      .strict()
+      .default({ mode: 0o660 }),
+    logLevel: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+    limits: z
+      .object({
+        maxClients: z.number().int().min(1).max(10_000).default(64),
+        maxFrameBytes: z.number().int().min(4096).default(DEFAULT_LIMITS.maxFrameBytes),
+        maxTextLength: z.number().int().min(1).default(DEFAULT_LIMITS.maxTextLength),
+        maxImageBytes: z.number().int().min(1).default(DEFAULT_LIMITS.maxImageBytes),
+        maxImagePixels: z.number().int().min(1).default(DEFAULT_LIMITS.maxImagePixels),
+        chunkBytes: z.number().int().min(1024).default(DEFAULT_LIMITS.chunkBytes),
+        /** Bytes queued for one client before it is dropped as a slow consumer. */
+        sendQueueBytes: z.number().int().min(64 * 1024).default(16 * 1024 * 1024),
+        handshakeTimeoutMs: z.number().int().min(50).default(HANDSHAKE_TIMEOUT_MS),
+        keepaliveTimeoutMs: z.number().int().min(50).default(KEEPALIVE_TIMEOUT_MS),
+        /** Delay before answering a wrong token, against guessing. */
+        badTokenDelayMs: z.number().int().min(0).default(1000),
+      })
+      .strict()
+      .default({} as never),
+    legacy: z
+      .object({
+        enabled: z.boolean().default(false),
+        /** CIDR networks allowed to use the unauthenticated legacy protocol; empty = any. */
+        allow: z.array(z.string()).default([]),
+        /** An extra port for legacy clients only (the main port serves both). */
+        port: z.number().int().min(0).max(65535).optional(),
+        pingIntervalMs: z.number().int().min(10).default(1000),
+      })
+      .strict()
+      .default({ enabled: false, allow: [], pingIntervalMs: 1000 }),
+  })
+  .strict();
+
+export type ConfigFile = z.infer<typeof ConfigFile>;
+
+export interface DaemonConfig extends Omit<ConfigFile, 'stateDir' | 'serverName' | 'controlSocket'> {
+  serverName: string;
+  stateDir: string;
+  controlSocket: { path: string; mode: number; group?: string };
+}
+
+export class ConfigError extends Error {
+  readonly code = 'bad_config';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates a parsed config object; `source` names it in errors. */
+export function parseConfig(json: unknown, source: string): ConfigFile {
+  const parsed = ConfigFile.safeParse(json);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((i) => `  ${i.path.length ? i.path.join('.') : '(top level)'}: ${i.message}`);
+  throw new ConfigError(`invalid configuration in ${source}:\n${lines.join('\n')}`);
+}
+
+export function readConfigFile(file: string): ConfigFile {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read configuration ${file}: ${(err as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`configuration ${file} is not valid JSON: ${(err as Error).message}`);
+  }
+  return parseConfig(json, file);
+}
+
+/** Fills in the directories: explicit overrides win over the file, the file over the defaults. */
+export function resolveConfig(
+  file: ConfigFile,
+  opts: { stateDir?: string; controlSocket?: string; defaultStateDir: string; hostname: string },
+): DaemonConfig {
+  const stateDir = path.resolve(opts.stateDir ?? file.stateDir ?? opts.defaultStateDir);
+  const controlPath = opts.controlSocket ?? file.controlSocket.path ?? path.join(stateDir, 'control.sock');
+  return {
+    ...file,
+    serverName: file.serverName ?? opts.hostname,
+    stateDir,
+    libraryDir: path.resolve(stateDir, file.libraryDir),
+    receivedDir: path.resolve(stateDir, file.receivedDir),
+    controlSocket: { ...file.controlSocket, path: path.resolve(controlPath) },
+  };
+}

@@ -1,0 +1,16 @@
+import type { ClientRegistry } from './clients.js';
+import type { DaemonConfig } from './config.js';
+import type { Conversation } from './conversation.js';
+import type { Identity } from './identity.js';
+import type { Logger } from './logger.js';
+import type { ImageService } from './image-service.js';
+
+/** What every listener and adapter shares: handed down from `startDaemon`, never global. */
+export interface DaemonContext {
+  config: DaemonConfig;
+  identity: Identity;
+  conversation: Conversation;
+  clients: ClientRegistry;
+  images: ImageService;
+  logger: Logger;
+}

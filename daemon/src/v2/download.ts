@@ -1,0 +1,66 @@
+import { open } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { encodeChunk, type ImageMime, type ServerFrame } from '@vm-messenger/protocol';
+import type { SendQueue } from './send-queue.js';
+
+let nextTransfer = 0;
+/** Download transfer numbers are unique per daemon, so they never clash within a connection. */
+const newTransfer = (): number => (nextTransfer = (nextTransfer % 0xfffffffe) + 1);
+
+export interface DownloadRequest {
+  path: string;
+  frame: { seq?: number; req?: number; name: string; mime: ImageMime; sha256?: string };
+  chunkBytes: number;
+  send: (frame: ServerFrame) => void;
+  onError: (err: Error) => void;
+}
+
+/** Streams a file to one client: `download-begin`, chunks pulled by the send queue as the socket
+ *  drains (the file is never read whole), then `download-end`. */
+export async function startDownload(queue: SendQueue, req: DownloadRequest): Promise<void> {
+  let fh;
+  try {
+    fh = await open(req.path, 'r');
+  } catch (err) {
+    req.onError(new Error(`cannot read ${req.frame.name}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`));
+    return;
+  }
+  const file = fh;
+  const { size } = await file.stat();
+  const sha256 = req.frame.sha256 ?? (await hashFile(file, size));
+  const transfer = newTransfer();
+  const { sha256: _known, ...frame } = req.frame;
+  req.send({ type: 'download-begin', transfer, ...frame, size, sha256 });
+  let offset = 0;
+  let failed = false;
+  queue.addBulk({
+    next: async () => {
+      if (offset >= size) return null;
+      const buf = Buffer.allocUnsafe(Math.min(req.chunkBytes, size - offset));
+      const { bytesRead } = await file.read(buf, 0, buf.byteLength, offset);
+      if (bytesRead === 0) {
+        failed = true;
+        req.onError(new Error(`${req.frame.name} shrank while being sent`));
+        return null;
+      }
+      offset += bytesRead;
+      return encodeChunk(transfer, buf.subarray(0, bytesRead));
+    },
+    done: (cancelled) => {
+      void file.close();
+      if (!cancelled && !failed) req.send({ type: 'download-end', transfer });
+    },
+  });
+}
+
+async function hashFile(file: import('node:fs/promises').FileHandle, size: number): Promise<string> {
+  const hash = createHash('sha256');
+  const buf = Buffer.allocUnsafe(1024 * 1024);
+  for (let offset = 0; offset < size; ) {
+    const { bytesRead } = await file.read(buf, 0, buf.byteLength, offset);
+    if (bytesRead === 0) break;
+    hash.update(buf.subarray(0, bytesRead));
+    offset += bytesRead;
+  }
+  return hash.digest('hex');
+}

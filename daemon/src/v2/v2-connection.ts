@@ -1,0 +1,372 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { WebSocket, RawData } from 'ws';
+import {
+  CLOSE_CODES,
+  PROTOCOL_VERSION,
+  ProtocolError,
+  decodeChunk,
+  decodeUtf8,
+  encodeFrame,
+  parseClientFrame,
+  type ClientFrame,
+  type ClientInfo,
+  type ConversationEvent,
+  type ErrorCode,
+  type HelloFrame,
+  type Sender,
+  type ServerFrame,
+} from '@vm-messenger/protocol';
+import type { ClientHandle } from '../clients.js';
+import type { DaemonContext } from '../context.js';
+import { SendQueue } from './send-queue.js';
+import { UploadReceiver } from './upload-receiver.js';
+import { startDownload } from './download.js';
+
+/** Bad frames tolerated in a row before the peer counts as hostile. */
+const MAX_STRIKES = 10;
+const REPLAY_PAGE = 200;
+/** Unflushed bytes above which the queue stops writing: small, so text overtakes image chunks. */
+const HIGH_WATER_BYTES = 256 * 1024;
+
+/** `checking`: a hello is being verified; frames meanwhile are dropped. */
+type State = 'handshake' | 'checking' | 'open' | 'closed';
+
+/** One v2 client, from `hello` to close: handshake, replay, live events, and its transfers. */
+export class V2Connection implements ClientHandle {
+  readonly id: string;
+  private state: State = 'handshake';
+  private name = '(handshake)';
+  private readonly connectedAt = Date.now();
+  private bytesIn = 0;
+  private bytesOut = 0;
+  private strikes = 0;
+  private lastHeard = Date.now();
+  private readonly queue: SendQueue;
+  private readonly uploads: UploadReceiver;
+  private replayCursor: number | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private readonly timers: NodeJS.Timeout[] = [];
+
+  constructor(
+    private readonly ws: WebSocket,
+    readonly address: string,
+    private readonly ctx: DaemonContext,
+  ) {
+    this.id = ctx.clients.nextId('c');
+    const { limits } = ctx.config;
+    this.queue = new SendQueue(ws, {
+      highWater: HIGH_WATER_BYTES,
+      maxQueuedBytes: limits.sendQueueBytes,
+      onOverflow: () => this.close(CLOSE_CODES.slowConsumer, 'slow_consumer', 'client is not reading; dropped', 'warn'),
+      onSent: (bytes) => {
+        this.bytesOut += bytes;
+      },
+    });
+    this.uploads = new UploadReceiver(ctx, {
+      send: (frame) => this.send(frame),
+      sender: () => this.sender(),
+      pause: () => ws.pause(),
+      resume: () => ws.resume(),
+    });
+    this.timers.push(
+      setTimeout(() => {
+        if (this.state === 'handshake' || this.state === 'checking') this.close(CLOSE_CODES.handshakeTimeout, 'handshake_timeout', 'no hello in time', 'info');
+      }, limits.handshakeTimeoutMs),
+    );
+    ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+    ws.on('pong', () => {
+      this.lastHeard = Date.now();
+    });
+    ws.on('close', (code, reason) => this.onClosed(code, reason.toString()));
+    ws.on('error', (err) => ctx.logger.debug(`connection ${this.id} error: ${err.message}`));
+  }
+
+  info(): ClientInfo {
+    return {
+      id: this.id,
+      name: this.name,
+      address: this.address,
+      protocol: 'v2',
+      connectedAt: this.connectedAt,
+      bytesIn: this.bytesIn,
+      bytesOut: this.bytesOut,
+    };
+  }
+
+  kick(reason: string): void {
+    this.send({ type: 'bye', code: 'kicked', reason });
+    this.close(CLOSE_CODES.kicked, 'kicked', reason, 'info');
+  }
+
+  /** Shutdown: say goodbye, then close once the goodbye is flushed. */
+  goodbye(reason: string): void {
+    if (this.state === 'closed') return;
+    this.send({ type: 'bye', code: 'server_shutdown', reason });
+    this.close(CLOSE_CODES.goingAway, 'server_shutdown', reason, 'debug');
+  }
+
+  onceClosed(callback: () => void): void {
+    if (this.ws.readyState === this.ws.CLOSED) callback();
+    else this.ws.once('close', () => callback());
+  }
+
+  terminate(): void {
+    this.ws.terminate();
+  }
+
+  private sender(): Sender {
+    return { kind: 'client', name: this.name, address: this.address };
+  }
+
+  send(frame: ServerFrame): void {
+    this.queue.sendControl(encodeFrame(frame));
+  }
+
+  private sendError(code: ErrorCode, message: string, ref?: string | number): void {
+    this.send({ type: 'error', code, message, ...(ref !== undefined ? { ref } : {}) });
+  }
+
+  private close(code: number, reason: ErrorCode, detail: string, level: 'debug' | 'info' | 'warn'): void {
+    if (this.state === 'closed') return;
+    this.ctx.logger.log(level, `client ${this.id} ${this.name}@${this.address} closed: ${reason} (${detail})`);
+    this.state = 'closed';
+    this.cleanup(reason !== 'slow_consumer');
+    // ws sends the close frame after what is already handed to it; the queue flushes its control
+    // lane first so an error or bye reaches the peer before the close.
+    this.ws.close(code, reason);
+    // A peer that never answers the close handshake is cut off.
+    setTimeout(() => this.ws.terminate(), 2000).unref();
+  }
+
+  private onClosed(code: number, reason: string): void {
+    if (this.state !== 'closed') {
+      this.ctx.logger.info(`client ${this.id} ${this.name}@${this.address} disconnected (${code}${reason ? ` ${reason}` : ''})`);
+    }
+    this.state = 'closed';
+    this.cleanup(false);
+  }
+
+  private cleanup(flush: boolean): void {
+    for (const t of this.timers) clearTimeout(t), clearInterval(t);
+    this.timers.length = 0;
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    this.queue.close(flush);
+    void this.uploads.abortAll();
+    this.ctx.clients.remove(this);
+  }
+
+  private strike(code: ErrorCode, message: string): void {
+    this.strikes += 1;
+    if (this.strikes >= MAX_STRIKES) {
+      this.sendError(code, `${message}; too many invalid frames, disconnecting`);
+      this.close(CLOSE_CODES.protocolViolation, code, 'repeated invalid frames', 'warn');
+      return;
+    }
+    this.sendError(code, message);
+  }
+
+  private onMessage(data: RawData, isBinary: boolean): void {
+    if (this.state === 'closed' || this.state === 'checking') return;
+    const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+    this.bytesIn += buf.byteLength;
+    this.lastHeard = Date.now();
+    if (isBinary) {
+      if (this.state !== 'open') {
+        this.sendError('not_welcomed', 'binary frame before hello');
+        this.close(CLOSE_CODES.protocolViolation, 'not_welcomed', 'binary before hello', 'info');
+        return;
+      }
+      const chunk = decodeChunk(buf);
+      if (!chunk.ok) return this.strike(chunk.code, chunk.message);
+      this.uploads.chunk(chunk.value.transfer, chunk.value.payload);
+      return;
+    }
+    // ws has already rejected invalid UTF-8 in text frames (close 1007); decode strictly anyway.
+    const text = decodeUtf8(buf);
+    if (!text.ok) return this.strike(text.code, text.message);
+    const frame = parseClientFrame(text.value);
+    if (!frame.ok) {
+      if (this.state === 'handshake') {
+        this.sendError(frame.code, `${frame.message}; the first frame must be a valid hello`);
+        this.close(CLOSE_CODES.protocolViolation, frame.code, 'bad first frame', 'info');
+        return;
+      }
+      return this.strike(frame.code, frame.message);
+    }
+    this.strikes = 0;
+    if (this.state === 'handshake') {
+      if (frame.value.type !== 'hello') {
+        this.sendError('not_welcomed', `${frame.value.type} before hello`);
+        this.close(CLOSE_CODES.protocolViolation, 'not_welcomed', 'frame before hello', 'info');
+        return;
+      }
+      void this.onHello(frame.value);
+      return;
+    }
+    this.dispatch(frame.value);
+  }
+
+  private async onHello(hello: HelloFrame): Promise<void> {
+    const { config, identity, clients, logger } = this.ctx;
+    this.state = 'checking';
+    if (hello.protocol !== PROTOCOL_VERSION) {
+      this.sendError('unsupported_protocol', `this daemon speaks protocol ${PROTOCOL_VERSION}, the client ${hello.protocol}`);
+      this.close(CLOSE_CODES.unsupportedProtocol, 'unsupported_protocol', `client protocol ${hello.protocol}`, 'warn');
+      return;
+    }
+    if (!tokenMatches(hello.token, identity.token)) {
+      logger.warn(`rejected client "${sanitizeForLog(hello.clientName)}" from ${this.address}: wrong pairing token`);
+      // The delay makes guessing slow; the socket stays quiet meanwhile.
+      await new Promise((r) => setTimeout(r, config.limits.badTokenDelayMs));
+      if (this.state !== 'checking') return;
+      this.sendError('bad_token', 'wrong pairing token: pair again with the string from `vmctl pair`');
+      this.close(CLOSE_CODES.badToken, 'bad_token', 'wrong token', 'debug');
+      return;
+    }
+    if (clients.size >= config.limits.maxClients) {
+      this.sendError('too_many_clients', `the daemon accepts at most ${config.limits.maxClients} clients`);
+      this.close(CLOSE_CODES.tooManyClients, 'too_many_clients', 'limit reached', 'warn');
+      return;
+    }
+    this.state = 'open';
+    this.name = clients.uniqueName(hello.clientName.replace(/[\u0000-\u001f\u007f]/g, '').trim() || 'client');
+    clients.add(this);
+    this.startKeepalive();
+    logger.info(`client ${this.id} "${this.name}" connected from ${this.address}`);
+    const history = this.ctx.conversation.history;
+    this.send({
+      type: 'welcome',
+      protocol: PROTOCOL_VERSION,
+      serverName: config.serverName,
+      seq: history.lastSeq(),
+      clientName: this.name,
+      limits: {
+        maxFrameBytes: config.limits.maxFrameBytes,
+        maxTextLength: config.limits.maxTextLength,
+        maxImageBytes: config.limits.maxImageBytes,
+        chunkBytes: config.limits.chunkBytes,
+      },
+    });
+    this.replayCursor = hello.lastSeq ?? history.lastSeq();
+    // Replay pages are pulled as the queue drains; events stored meanwhile are read from the
+    // history by the same cursor, so live traffic starts exactly where the replay ends.
+    this.queue.refill = () => this.replayPage();
+  }
+
+  private replayPage(): void {
+    if (this.replayCursor === undefined || this.state !== 'open') return;
+    const events = this.ctx.conversation.history.after(this.replayCursor, this.name, REPLAY_PAGE);
+    for (const event of events) this.send({ type: 'event', event });
+    const last = events.at(-1);
+    if (last) this.replayCursor = last.seq;
+    if (events.length < REPLAY_PAGE) {
+      const caughtUpAt = this.replayCursor;
+      this.replayCursor = undefined;
+      this.queue.refill = undefined;
+      this.send({ type: 'caught-up', seq: caughtUpAt });
+      this.unsubscribe = this.ctx.conversation.subscribe((event) => this.onLiveEvent(event, caughtUpAt));
+    }
+  }
+
+  private onLiveEvent(event: ConversationEvent, caughtUpAt: number): void {
+    if (event.seq <= caughtUpAt) return;
+    if (event.to !== undefined && event.to !== this.name) return;
+    this.send({ type: 'event', event });
+  }
+
+  private startKeepalive(): void {
+    const timeout = this.ctx.config.limits.keepaliveTimeoutMs;
+    const timer = setInterval(() => {
+      if (Date.now() - this.lastHeard > timeout) {
+        this.close(CLOSE_CODES.keepaliveTimeout, 'keepalive_timeout', `silent for ${timeout} ms`, 'info');
+        this.ws.terminate();
+        return;
+      }
+      this.ws.ping();
+    }, Math.max(10, Math.floor(timeout / 3)));
+    timer.unref();
+    this.timers.push(timer);
+  }
+
+  private dispatch(frame: ClientFrame): void {
+    switch (frame.type) {
+      case 'hello':
+        return this.strike('already_welcomed', 'hello after welcome');
+      case 'say':
+        return this.onSay(frame.id, frame.text);
+      case 'image-begin':
+        return void this.uploads.begin(frame);
+      case 'image-end':
+        return void this.uploads.end(frame.transfer);
+      case 'image-abort':
+        return void this.uploads.abort(frame.transfer);
+      case 'fetch-image':
+        return this.onFetchImage(frame.seq);
+      case 'history-request': {
+        const events = this.ctx.conversation.history.before(frame.beforeSeq, this.name, frame.limit);
+        this.send({ type: 'history-page', req: frame.req, events, complete: events.length < frame.limit });
+        return;
+      }
+      case 'library-list':
+        return void this.guard(frame.req, async () => {
+          this.send({ type: 'library-list', req: frame.req, images: await this.ctx.images.listLibrary() });
+        });
+      case 'library-get':
+        return void this.guard(frame.req, async () => {
+          const { path, entry } = await this.ctx.images.resolveLibrary(frame.name);
+          await startDownload(this.queue, {
+            path,
+            frame: { req: frame.req, name: entry.name, mime: entry.mime },
+            chunkBytes: this.ctx.config.limits.chunkBytes,
+            send: (f) => this.send(f),
+            onError: (err) => this.sendError('transfer_failed', err.message, frame.req),
+          });
+        });
+    }
+  }
+
+  private onSay(id: string, text: string): void {
+    const max = this.ctx.config.limits.maxTextLength;
+    if (text.length > max) return this.sendError('text_too_long', `text is ${text.length} characters; the limit is ${max}`, id);
+    if (text.trim().length === 0) return this.sendError('bad_request', 'empty text', id);
+    const { stored, duplicate } = this.ctx.conversation.append({ kind: 'text', id, ts: Date.now(), sender: this.sender(), text });
+    this.send({ type: 'accepted', id, seq: stored.event.seq, duplicate });
+  }
+
+  private onFetchImage(seq: number): void {
+    const found = this.ctx.images.fileOf(seq);
+    if (!found || (found.event.to !== undefined && found.event.to !== this.name)) {
+      return this.sendError('not_found', `no image with seq ${seq}`, seq);
+    }
+    void startDownload(this.queue, {
+      path: found.path,
+      frame: { seq, name: found.event.storedName, mime: found.event.mime, sha256: found.event.sha256 },
+      chunkBytes: this.ctx.config.limits.chunkBytes,
+      send: (f) => this.send(f),
+      onError: (err) => this.sendError('transfer_failed', err.message, seq),
+    });
+  }
+
+  /** Runs a request handler, turning its failure into an error frame about `ref`. */
+  private async guard(ref: number | string, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (err) {
+      if (err instanceof ProtocolError) this.sendError(err.code, err.message, ref);
+      else {
+        this.ctx.logger.error(`client ${this.id}: ${(err as Error).stack ?? String(err)}`);
+        this.sendError('internal', 'internal error', ref);
+      }
+    }
+  }
+}
+
+/** Compares digests so the time taken reveals nothing about the token. */
+function tokenMatches(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+const sanitizeForLog = (s: string): string => s.replace(/[^\x20-\x7e]/g, '?').slice(0, 60);

@@ -1,0 +1,74 @@
+import https from 'node:https';
+import type { Socket } from 'node:net';
+import { WebSocketServer } from 'ws';
+import type { DaemonContext } from '../context.js';
+import { V2Connection } from './v2-connection.js';
+
+/** TLS + HTTP upgrade + WebSocket for protocol v2. It owns no port: the front door hands it
+ *  sockets that start with a TLS ClientHello. */
+export class V2Server {
+  private readonly https: https.Server;
+  private readonly wss: WebSocketServer;
+  private readonly connections = new Set<V2Connection>();
+
+  constructor(private readonly ctx: DaemonContext) {
+    const { identity, config } = ctx;
+    const timeout = config.limits.handshakeTimeoutMs;
+    this.https = https.createServer({
+      key: identity.key,
+      cert: identity.cert,
+      minVersion: 'TLSv1.2',
+      // Slow or silent TLS and HTTP handshakes (slowloris) are cut off like a slow hello.
+      handshakeTimeout: timeout,
+      requestTimeout: timeout,
+      headersTimeout: timeout,
+    });
+    this.https.on('request', (_req, res) => {
+      res.writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket' });
+      res.end('vm-messenger speaks WebSocket here: connect with a vm-messenger client.\n');
+    });
+    this.https.on('tlsClientError', (err, socket) => {
+      ctx.logger.debug(`TLS handshake failed from ${socket.remoteAddress ?? '?'}: ${err.message}`);
+      socket.destroy();
+    });
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: config.limits.maxFrameBytes,
+      perMessageDeflate: false,
+    });
+    this.https.on('upgrade', (req, socket, head) => {
+      this.wss.handleUpgrade(req, socket, head, (ws) => {
+        const connection = new V2Connection(ws, cleanAddress(req.socket.remoteAddress), ctx);
+        this.connections.add(connection);
+        ws.on('close', () => this.connections.delete(connection));
+      });
+    });
+  }
+
+  /** Takes a raw TCP socket whose first bytes (already unshifted back) are a TLS ClientHello. */
+  accept(socket: Socket): void {
+    this.https.emit('connection', socket);
+  }
+
+  get size(): number {
+    return this.connections.size;
+  }
+
+  /** Says `bye` to every client and waits (bounded) for their sockets to close. */
+  async close(reason: string, waitMs: number): Promise<void> {
+    const closed = [...this.connections].map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          c.onceClosed(resolve);
+          c.goodbye(reason);
+        }),
+    );
+    await Promise.race([Promise.all(closed), new Promise((r) => setTimeout(r, waitMs).unref())]);
+    for (const c of this.connections) c.terminate();
+    this.wss.close();
+    this.https.close();
+  }
+}
+
+/** `::ffff:192.168.56.1` → `192.168.56.1`: what people recognise, and what legacy clients compare. */
+export const cleanAddress = (address: string | undefined): string => (address ?? 'unknown').replace(/^::ffff:/, '');

@@ -1,0 +1,91 @@
+/** The compact chat window: created on first use, hidden (not destroyed) on close, placed next to
+ *  the tray, and locked down: no new windows, no navigation away, no permissions. */
+import { BrowserWindow, screen, type Rectangle, type WebContents } from 'electron';
+import { pathToFileURL } from 'node:url';
+import { CHAT_WINDOW_SIZE, chatWindowOptions, isAllowedNavigation, positionNearTray } from './chat-window-options.js';
+
+export interface ChatWindowSetup {
+  rendererIndex: string;
+  preload: string;
+  iconPath: string;
+  trayBounds(): Rectangle;
+}
+
+export class ChatWindow {
+  private win: BrowserWindow | undefined;
+  private quitting = false;
+
+  constructor(private readonly setup: ChatWindowSetup) {}
+
+  get webContents(): WebContents | undefined {
+    return this.win && !this.win.isDestroyed() ? this.win.webContents : undefined;
+  }
+
+  isVisible(): boolean {
+    return this.win !== undefined && !this.win.isDestroyed() && this.win.isVisible();
+  }
+
+  toggle(): void {
+    if (this.isVisible() && this.win?.isFocused()) this.win.hide();
+    else this.show();
+  }
+
+  /** `view: 'settings'` opens the settings / pairing panel (the page listens for `#settings`). */
+  show(view?: 'settings'): void {
+    const win = this.ensure();
+    if (view) void win.loadURL(this.pageUrl(view));
+    if (!win.isVisible()) this.place(win);
+    win.show();
+    win.focus();
+  }
+
+  /** Lets the window really close when the app quits (otherwise close only hides it). */
+  prepareToQuit(): void {
+    this.quitting = true;
+  }
+
+  private pageUrl(view?: 'settings'): string {
+    const url = pathToFileURL(this.setup.rendererIndex);
+    if (view) url.hash = view;
+    return url.href;
+  }
+
+  private place(win: BrowserWindow): void {
+    const tray = this.setup.trayBounds();
+    const display = screen.getDisplayNearestPoint({ x: tray.x + tray.width / 2, y: tray.y + tray.height / 2 });
+    const size = win.getBounds();
+    win.setPosition(...xy(positionNearTray(tray, display.workArea, { width: size.width || CHAT_WINDOW_SIZE.width, height: size.height || CHAT_WINDOW_SIZE.height })));
+  }
+
+  private ensure(): BrowserWindow {
+    if (this.win && !this.win.isDestroyed()) return this.win;
+    const win = new BrowserWindow(chatWindowOptions(this.setup.preload, this.setup.iconPath));
+    const wc = win.webContents;
+    wc.setWindowOpenHandler(() => ({ action: 'deny' }));
+    wc.on('will-navigate', (event, url) => {
+      if (!isAllowedNavigation(url, wc.getURL())) event.preventDefault();
+    });
+    wc.on('will-redirect', (event) => event.preventDefault());
+    wc.on('will-attach-webview', (event) => event.preventDefault());
+    wc.session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+    wc.session.setPermissionCheckHandler(() => false);
+    // The page has no frames; none may navigate either.
+    wc.on('will-frame-navigate', (event) => {
+      if (!event.isMainFrame) event.preventDefault();
+    });
+    win.on('close', (event) => {
+      if (!this.quitting) {
+        event.preventDefault();
+        win.hide();
+      }
+    });
+    void win.loadURL(this.pageUrl());
+    this.win = win;
+    return win;
+  }
+}
+
+function xy(p: { x: number; y: number }): [number, number] {
+  return [p.x, p.y];
+}
+

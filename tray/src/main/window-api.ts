@@ -1,0 +1,34 @@
+/** The API the chat window is served: the core's, with the two calls that need the OS done here. */
+import type { ActionResult, VmMessengerApi } from '../core/bridge-api.js';
+import type { TrayCore } from './core-port.js';
+
+export interface ShellOs {
+  /** shell.openPath: resolves to '' on success or an error message. */
+  openPath(path: string): Promise<string>;
+  setStartAtLogin(on: boolean): void;
+}
+
+export function createWindowApi(core: Pick<TrayCore, 'api' | 'imagePath'>, os: ShellOs): VmMessengerApi {
+  const api = core.api;
+  return {
+    getSnapshot: () => api.getSnapshot(),
+    onUpdate: (listener) => api.onUpdate(listener),
+    sendText: (text) => api.sendText(text),
+    sendImage: (file) => api.sendImage(file),
+    pair: (pairing, clientName) => api.pair(pairing, clientName),
+    reconnectNow: () => api.reconnectNow(),
+    loadOlder: () => api.loadOlder(),
+    markRead: () => api.markRead(),
+    async openImage(key): Promise<ActionResult> {
+      const path = core.imagePath(key);
+      if (!path) return { ok: false, message: 'This image is not saved on this computer yet.' };
+      const error = await os.openPath(path);
+      return error ? { ok: false, message: `Could not open the image: ${error}` } : { ok: true };
+    },
+    async updateSettings(patch): Promise<ActionResult> {
+      const result = await api.updateSettings(patch);
+      if (result.ok && patch.startAtLogin !== undefined) os.setStartAtLogin(patch.startAtLogin);
+      return result;
+    },
+  };
+}

@@ -87,10 +87,10 @@ export async function probeImage(path: string, options: { maxPixels: number }): 
 
   let meta: sharp.Metadata;
   try {
-    meta = await sharp(path, { limitInputPixels: options.maxPixels }).metadata();
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    if (/pixel limit/i.test(message)) return reject(`image exceeds the limit of ${describePixels(options.maxPixels)}`);
+    // Headers only, no pixel buffers: safe without sharp's limit, and lets the check below name
+    // the actual dimensions in its reason.
+    meta = await sharp(path, { limitInputPixels: false }).metadata();
+  } catch {
     return reject(`the ${known.ext.toUpperCase()} data is damaged or truncated`);
   }
   const sharpFormat = meta.format === 'jpeg' ? 'jpeg' : meta.format;

@@ -24,3 +24,5 @@ export const {
   ImageLibrary,
 } = images;
 export type { StoredImage } from '../../daemon/src/images/index.js';
+export type ImageLibrary = Images.ImageLibrary;
+export type IncomingTransfer = Images.IncomingTransfer;

@@ -1,0 +1,512 @@
+import { EventEmitter } from 'node:events';
+import { createHash, randomUUID } from 'node:crypto';
+import { open, rename, rm, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import tls from 'node:tls';
+import WebSocket from 'ws';
+import {
+  CLOSE_CODES,
+  DEFAULT_LIMITS,
+  FATAL_CLOSE_CODES,
+  HANDSHAKE_TIMEOUT_MS,
+  KEEPALIVE_TIMEOUT_MS,
+  PROTOCOL_VERSION,
+  decodeChunk,
+  encodeChunk,
+  encodeFrame,
+  normalizeFingerprint,
+  parseServerFrame,
+  type AcceptedFrame,
+  type ClientFrame,
+  type ConversationEvent,
+  type DownloadBeginFrame,
+  type ErrorCode,
+  type ErrorFrame,
+  type HistoryPageFrame,
+  type LibraryEntry,
+  type ServerFrame,
+  type WelcomeFrame,
+} from '@vm-messenger/protocol';
+
+export interface V2ClientOptions {
+  host: string;
+  port: number;
+  token: string;
+  /** The pinned SHA-256 of the daemon's certificate (hex, any common notation). */
+  fingerprint: string;
+  clientName: string;
+  /** Resume after this seq: every later event is replayed before live traffic. */
+  lastSeq?: number;
+  handshakeTimeoutMs?: number;
+  /** Silence from the daemon (no ping, no frame) after which the connection counts as dead. */
+  keepaliveTimeoutMs?: number;
+}
+
+/** Why a connection attempt or a connection ended. `bad_fingerprint` and `bad_token` mean the
+ *  pairing is wrong: retrying cannot help. */
+export type ClientErrorCode = ErrorCode | 'bad_fingerprint' | 'connect_failed' | 'connection_lost' | 'closed';
+
+export class ClientError extends Error {
+  constructor(
+    readonly code: ClientErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ClientError';
+  }
+  /** Retrying with the same settings cannot succeed. */
+  get fatal(): boolean {
+    return this.code === 'bad_fingerprint' || this.code === 'bad_token' || this.code === 'unsupported_protocol';
+  }
+}
+
+export interface CloseInfo {
+  code: number;
+  reason: string;
+  error: ClientError;
+}
+
+interface V2ClientEvents {
+  event: [ConversationEvent];
+  'caught-up': [number];
+  frame: [ServerFrame];
+  /** An `error` frame that no pending request claimed. */
+  'server-error': [ErrorFrame];
+  close: [CloseInfo];
+}
+
+/** Where the bytes of a download go. */
+export type DownloadTarget = { kind: 'file'; dir: string; fileName: string } | { kind: 'memory' };
+export type DownloadResult = { sha256: string; size: number; path?: string; bytes?: Buffer };
+
+interface Download {
+  begin: DownloadBeginFrame;
+  hash: ReturnType<typeof createHash>;
+  received: number;
+  sink: DownloadSink;
+  /** Writes in arrival order. */
+  chain: Promise<void>;
+  resolve: (r: DownloadResult) => void;
+  reject: (e: Error) => void;
+}
+
+const TRANSFER_MAX = 0xffffffff;
+
+/** One v2 connection to the daemon: TLS with a pinned certificate, hello/welcome, typed frames,
+ *  and request/response helpers. It never reconnects; the connection manager does. */
+export class V2Client extends EventEmitter<V2ClientEvents> {
+  private nextReq = 1;
+  private nextTransfer = 1;
+  private readonly waiters = new Map<string, { resolve: (f: ServerFrame) => void; reject: (e: Error) => void; match: (f: ServerFrame) => boolean }>();
+  private readonly downloads = new Map<number, Download>();
+  /** Downloads waiting for their `download-begin`, by seq or req. */
+  private readonly expected = new Map<string, { target: DownloadTarget; resolve: (r: DownloadResult) => void; reject: (e: Error) => void }>();
+  private keepaliveTimer: NodeJS.Timeout | undefined;
+  private closedWith: ClientError | undefined;
+
+  private constructor(
+    private readonly ws: WebSocket,
+    readonly welcome: WelcomeFrame,
+    private readonly keepaliveMs: number,
+  ) {
+    super();
+    ws.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
+    ws.on('ping', () => this.heard());
+    ws.on('close', (code, reason) => this.onClose(code, reason.toString()));
+    ws.on('error', () => undefined);
+    this.heard();
+  }
+
+  get open(): boolean {
+    return this.ws.readyState === WebSocket.OPEN && !this.closedWith;
+  }
+
+  /** Connects and completes the handshake; frames after `welcome` arrive as events. */
+  static connect(opts: V2ClientOptions): Promise<V2Client> {
+    const pinned = normalizeFingerprint(opts.fingerprint);
+    if (!pinned) return Promise.reject(new ClientError('bad_fingerprint', 'the pinned fingerprint is not a SHA-256 fingerprint'));
+    const timeoutMs = opts.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS;
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const early: ServerFrame[] = [];
+      const ws = new WebSocket(`wss://${formatHost(opts.host)}:${opts.port}/`, {
+        perMessageDeflate: false,
+        maxPayload: DEFAULT_LIMITS.maxFrameBytes * 2,
+        handshakeTimeout: timeoutMs,
+        // The daemon's certificate is self-signed: trust comes from the pinned fingerprint, checked
+        // as soon as TLS completes and before a single byte of ours is read by the server.
+        createConnection: ((options: tls.ConnectionOptions) => {
+          const socket = tls.connect({ ...options, rejectUnauthorized: false });
+          socket.once('secureConnect', () => {
+            const seen = normalizeFingerprint(socket.getPeerCertificate().fingerprint256 ?? '');
+            if (seen !== pinned) {
+              fail(
+                new ClientError(
+                  'bad_fingerprint',
+                  `the daemon's certificate (sha256:${seen ?? '?'}) is not the paired one: pair again, or someone is intercepting the connection`,
+                ),
+              );
+              socket.destroy();
+            }
+          });
+          return socket;
+        }) as unknown as typeof import('node:net').createConnection,
+      });
+      const timer = setTimeout(() => {
+        fail(new ClientError('handshake_timeout', `no welcome from ${opts.host}:${opts.port} within ${timeoutMs} ms`));
+        ws.terminate();
+      }, timeoutMs);
+      const fail = (err: ClientError): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        reject(err);
+      };
+      ws.on('error', (err: NodeJS.ErrnoException) => {
+        fail(new ClientError('connect_failed', `cannot reach ${opts.host}:${opts.port}: ${err.code ?? err.message}`));
+      });
+      ws.on('close', (code, reason) => {
+        const serverError = early.find((f): f is ErrorFrame => f.type === 'error');
+        fail(closeError(code, reason.toString(), serverError));
+      });
+      ws.on('open', () => {
+        const hello: ClientFrame = {
+          type: 'hello',
+          protocol: PROTOCOL_VERSION,
+          token: opts.token,
+          clientName: opts.clientName,
+          ...(opts.lastSeq !== undefined ? { lastSeq: opts.lastSeq } : {}),
+        };
+        ws.send(encodeFrame(hello));
+      });
+      const onMessage = (data: Buffer, isBinary: boolean): void => {
+        if (isBinary) return;
+        const parsed = parseServerFrame(data.toString('utf8'));
+        if (!parsed.ok) return;
+        if (parsed.value.type !== 'welcome') {
+          early.push(parsed.value);
+          return;
+        }
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        ws.off('message', onMessage);
+        ws.removeAllListeners('close');
+        ws.removeAllListeners('error');
+        const client = new V2Client(ws, parsed.value, opts.keepaliveTimeoutMs ?? KEEPALIVE_TIMEOUT_MS);
+        resolve(client);
+      };
+      ws.on('message', onMessage);
+    });
+  }
+
+  private heard(): void {
+    clearTimeout(this.keepaliveTimer);
+    this.keepaliveTimer = setTimeout(() => {
+      // No ping and no frame: the path is dead even if TCP hasn't noticed (sleep, cable, NAT).
+      this.closedWith = new ClientError('connection_lost', `no sign of life from the daemon for ${this.keepaliveMs} ms`);
+      this.ws.terminate();
+    }, this.keepaliveMs);
+    this.keepaliveTimer.unref();
+  }
+
+  private send(frame: ClientFrame): void {
+    if (!this.open) throw this.closedWith ?? new ClientError('closed', 'not connected');
+    this.ws.send(encodeFrame(frame));
+  }
+
+  /** Waits for the first frame `match` accepts, or for an error frame about `ref`. */
+  private await<T extends ServerFrame>(ref: string | number, match: (f: ServerFrame) => f is T, timeoutMs = 0): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const key = `${typeof ref}:${ref}:${randomUUID()}`;
+      const timer = timeoutMs > 0 ? setTimeout(() => done(new ClientError('handshake_timeout', 'no answer in time')), timeoutMs) : undefined;
+      const done = (err: Error | undefined, frame?: ServerFrame): void => {
+        clearTimeout(timer);
+        this.waiters.delete(key);
+        if (err) reject(err);
+        else resolve(frame as T);
+      };
+      this.waiters.set(key, {
+        match: (f) => match(f) || (f.type === 'error' && f.ref === ref),
+        resolve: (f) => (f.type === 'error' ? done(new ClientError(f.code, f.message)) : done(undefined, f)),
+        reject: (e) => done(e),
+      });
+    });
+  }
+
+  /** Sends text; resolves when the daemon has stored it (the echo event follows). */
+  say(text: string, id: string = randomUUID()): Promise<AcceptedFrame> {
+    const answer = this.await(id, (f): f is AcceptedFrame => f.type === 'accepted' && f.id === id);
+    this.send({ type: 'say', id, text });
+    return answer;
+  }
+
+  /** Uploads an image from memory or a file, streamed in chunks with backpressure. */
+  async sendImage(image: { name: string; bytes?: Buffer; path?: string; id?: string; mime?: string }): Promise<AcceptedFrame> {
+    const id = image.id ?? randomUUID();
+    const source = image.bytes ? memorySource(image.bytes) : await fileSource(image.path ?? '');
+    const transfer = this.nextTransfer;
+    this.nextTransfer = this.nextTransfer >= TRANSFER_MAX ? 1 : this.nextTransfer + 1;
+    try {
+      const ready = this.await(
+        id,
+        (f): f is Extract<ServerFrame, { type: 'upload-ready' } | { type: 'accepted' }> =>
+          (f.type === 'upload-ready' && f.transfer === transfer) || (f.type === 'accepted' && f.id === id),
+      );
+      this.send({ type: 'image-begin', id, transfer, name: image.name, size: source.size, sha256: source.sha256 });
+      const first = await ready;
+      if (first.type === 'accepted') return first; // the daemon already has it: a resend
+      const accepted = this.await(id, (f): f is AcceptedFrame => f.type === 'accepted' && f.id === id);
+      accepted.catch(() => undefined);
+      const chunkBytes = this.welcome.limits.chunkBytes;
+      for (let offset = 0; offset < source.size; offset += chunkBytes) {
+        const chunk = await source.read(offset, Math.min(chunkBytes, source.size - offset));
+        await this.sendBinary(encodeChunk(transfer, chunk));
+      }
+      this.send({ type: 'image-end', transfer });
+      return await accepted;
+    } finally {
+      await source.close();
+    }
+  }
+
+  /** Keeps at most ~1 MiB unflushed so a large upload neither buffers in memory nor starves text. */
+  private async sendBinary(frame: Buffer): Promise<void> {
+    if (!this.open) throw this.closedWith ?? new ClientError('closed', 'connection closed during the upload');
+    await new Promise<void>((resolve, reject) => this.ws.send(frame, { binary: true }, (err) => (err ? reject(err) : resolve())));
+    while (this.ws.bufferedAmount > 1024 * 1024) {
+      await new Promise((r) => setTimeout(r, 5));
+      if (!this.open) throw this.closedWith ?? new ClientError('closed', 'connection closed during the upload');
+    }
+  }
+
+  /** Downloads the bytes of an image event. */
+  fetchImage(seq: number, target: DownloadTarget): Promise<DownloadResult> {
+    const result = this.expect(`seq:${seq}`, target, seq);
+    this.send({ type: 'fetch-image', seq });
+    return result;
+  }
+
+  listLibrary(): Promise<LibraryEntry[]> {
+    const req = this.nextReq++;
+    const answer = this.await(req, (f): f is Extract<ServerFrame, { type: 'library-list' }> => f.type === 'library-list' && f.req === req);
+    this.send({ type: 'library-list', req });
+    return answer.then((f) => f.images);
+  }
+
+  getLibraryImage(name: string, target: DownloadTarget): Promise<DownloadResult> {
+    const req = this.nextReq++;
+    const result = this.expect(`req:${req}`, target, req);
+    this.send({ type: 'library-get', req, name });
+    return result;
+  }
+
+  history(beforeSeq: number, limit: number): Promise<HistoryPageFrame> {
+    const req = this.nextReq++;
+    const answer = this.await(req, (f): f is HistoryPageFrame => f.type === 'history-page' && f.req === req);
+    this.send({ type: 'history-request', req, beforeSeq, limit });
+    return answer;
+  }
+
+  close(): void {
+    this.closedWith ??= new ClientError('closed', 'closed by the client');
+    this.ws.close(CLOSE_CODES.normal, 'bye');
+    setTimeout(() => this.ws.terminate(), 1000).unref();
+  }
+
+  /** Cuts the connection without a close handshake (tests, and a dead path). */
+  terminate(): void {
+    this.ws.terminate();
+  }
+
+  /** The raw socket, for tests that simulate a path that stops carrying packets. */
+  get rawSocket(): import('node:net').Socket | undefined {
+    return (this.ws as unknown as { _socket?: import('node:net').Socket })._socket;
+  }
+
+  private expect(key: string, target: DownloadTarget, ref: number): Promise<DownloadResult> {
+    return new Promise((resolve, reject) => {
+      this.expected.set(key, { target, resolve, reject });
+      // An error frame about this seq/req fails the download.
+      this.await(ref, (f): f is never => false).catch((err: Error) => {
+        if (this.expected.delete(key)) reject(err);
+      });
+    });
+  }
+
+  private onMessage(data: Buffer, isBinary: boolean): void {
+    this.heard();
+    if (isBinary) {
+      const chunk = decodeChunk(data);
+      if (!chunk.ok) return;
+      const dl = this.downloads.get(chunk.value.transfer);
+      if (!dl) return;
+      dl.received += chunk.value.payload.byteLength;
+      dl.hash.update(chunk.value.payload);
+      const payload = chunk.value.payload;
+      dl.chain = dl.chain.then(() => dl.sink.write(payload));
+      return;
+    }
+    const parsed = parseServerFrame(data.toString('utf8'));
+    if (!parsed.ok) return;
+    const frame = parsed.value;
+    this.emit('frame', frame);
+    switch (frame.type) {
+      case 'event':
+        this.emit('event', frame.event);
+        break;
+      case 'caught-up':
+        this.emit('caught-up', frame.seq);
+        break;
+      case 'download-begin':
+        void this.beginDownload(frame);
+        break;
+      case 'download-end':
+        void this.endDownload(frame.transfer);
+        break;
+      default:
+        break;
+    }
+    let claimed = false;
+    for (const waiter of [...this.waiters.values()]) {
+      if (waiter.match(frame)) {
+        waiter.resolve(frame);
+        claimed = true;
+        break;
+      }
+    }
+    if (!claimed && frame.type === 'error') this.emit('server-error', frame);
+  }
+
+  private async beginDownload(begin: DownloadBeginFrame): Promise<void> {
+    const key = begin.seq !== undefined ? `seq:${begin.seq}` : `req:${begin.req ?? -1}`;
+    const want = this.expected.get(key);
+    if (!want) return;
+    this.expected.delete(key);
+    const dl: Download = { begin, hash: createHash('sha256'), received: 0, sink: undefined as never, chain: Promise.resolve(), resolve: want.resolve, reject: want.reject };
+    // Chunks may arrive while the file is being opened: they queue behind the open.
+    const opening = openSink(want.target, begin.name).then((sink) => void (dl.sink = sink));
+    dl.chain = opening;
+    this.downloads.set(begin.transfer, dl);
+  }
+
+  private async endDownload(transfer: number): Promise<void> {
+    const dl = this.downloads.get(transfer);
+    if (!dl) return;
+    this.downloads.delete(transfer);
+    try {
+      await dl.chain;
+      const sha256 = dl.hash.digest('hex');
+      if (dl.received !== dl.begin.size) throw new ClientError('transfer_failed', `expected ${dl.begin.size} bytes, got ${dl.received}`);
+      if (sha256 !== dl.begin.sha256) throw new ClientError('transfer_failed', 'SHA-256 mismatch: the image was corrupted in transit');
+      dl.resolve({ sha256, size: dl.received, ...(await dl.sink.commit()) });
+    } catch (err) {
+      await this.failDownload(dl, err as Error);
+    }
+  }
+
+  private async failDownload(dl: Download, err: Error): Promise<void> {
+    await dl.chain.catch(() => undefined);
+    await dl.sink?.discard().catch(() => undefined);
+    dl.reject(err);
+  }
+
+  private onClose(code: number, reason: string): void {
+    clearTimeout(this.keepaliveTimer);
+    const error = this.closedWith ?? closeError(code, reason, undefined);
+    this.closedWith = error;
+    for (const waiter of [...this.waiters.values()]) waiter.reject(error);
+    for (const [, want] of this.expected) want.reject(error);
+    this.expected.clear();
+    for (const [, dl] of this.downloads) void this.failDownload(dl, error);
+    this.downloads.clear();
+    this.emit('close', { code, reason, error });
+  }
+}
+
+function closeError(code: number, reason: string, frame: ErrorFrame | undefined): ClientError {
+  if (frame) return new ClientError(frame.code, frame.message);
+  if (code === CLOSE_CODES.badToken) return new ClientError('bad_token', 'the daemon refused the pairing token: pair again');
+  if (code === CLOSE_CODES.unsupportedProtocol) return new ClientError('unsupported_protocol', 'the daemon speaks another protocol version');
+  if (FATAL_CLOSE_CODES.has(code)) return new ClientError('bad_token', reason);
+  if (code === CLOSE_CODES.goingAway) return new ClientError('server_shutdown', reason || 'the daemon is shutting down');
+  if (code === CLOSE_CODES.kicked) return new ClientError('kicked', reason || 'disconnected by the VM operator');
+  if (code === CLOSE_CODES.slowConsumer) return new ClientError('slow_consumer', reason);
+  return new ClientError('connection_lost', `connection closed (${code}${reason ? ` ${reason}` : ''})`);
+}
+
+const formatHost = (host: string): string => (host.includes(':') && !host.startsWith('[') ? `[${host}]` : host);
+
+interface ByteSource {
+  size: number;
+  sha256: string;
+  read(offset: number, length: number): Promise<Buffer>;
+  close(): Promise<void>;
+}
+
+function memorySource(bytes: Buffer): ByteSource {
+  return {
+    size: bytes.byteLength,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    read: async (offset, length) => bytes.subarray(offset, offset + length),
+    close: async () => undefined,
+  };
+}
+
+async function fileSource(file: string): Promise<ByteSource> {
+  const fh = await open(file, 'r');
+  const { size } = await fh.stat();
+  const hash = createHash('sha256');
+  const buf = Buffer.allocUnsafe(1024 * 1024);
+  for (let offset = 0; offset < size; ) {
+    const { bytesRead } = await fh.read(buf, 0, buf.byteLength, offset);
+    if (bytesRead === 0) break;
+    hash.update(buf.subarray(0, bytesRead));
+    offset += bytesRead;
+  }
+  return {
+    size,
+    sha256: hash.digest('hex'),
+    read: async (offset, length) => {
+      const chunk = Buffer.allocUnsafe(length);
+      const { bytesRead } = await fh.read(chunk, 0, length, offset);
+      return chunk.subarray(0, bytesRead);
+    },
+    close: () => fh.close(),
+  };
+}
+
+interface DownloadSink {
+  write(chunk: Buffer): Promise<void>;
+  commit(): Promise<{ path?: string; bytes?: Buffer }>;
+  discard(): Promise<void>;
+}
+
+/** File downloads go to a temp name and appear under their real name only once verified. */
+async function openSink(target: DownloadTarget, name: string): Promise<DownloadSink> {
+  if (target.kind === 'memory') {
+    const parts: Buffer[] = [];
+    return {
+      write: async (chunk) => void parts.push(chunk),
+      commit: async () => ({ bytes: Buffer.concat(parts) }),
+      discard: async () => void (parts.length = 0),
+    };
+  }
+  await mkdir(target.dir, { recursive: true });
+  const finalPath = path.join(target.dir, path.basename(target.fileName || name));
+  const tempPath = path.join(target.dir, `.${path.basename(finalPath)}.${randomUUID()}.part`);
+  const fh = await open(tempPath, 'w');
+  return {
+    write: async (chunk) => void (await fh.write(chunk)),
+    commit: async () => {
+      await fh.sync();
+      await fh.close();
+      await rename(tempPath, finalPath);
+      return { path: finalPath };
+    },
+    discard: async () => {
+      await fh.close().catch(() => undefined);
+      await rm(tempPath, { force: true });
+    },
+  };
+}

@@ -93,8 +93,7 @@ export async function probeImage(path: string, options: { maxPixels: number }): 
   } catch {
     return reject(`the ${known.ext.toUpperCase()} data is damaged or truncated`);
   }
-  const sharpFormat = meta.format === 'jpeg' ? 'jpeg' : meta.format;
-  if (FORMATS[sharpFormat as keyof typeof FORMATS]?.mime !== known.mime) {
+  if (FORMATS[meta.format as keyof typeof FORMATS]?.mime !== known.mime) {
     return reject(`the file looks like ${known.ext.toUpperCase()} but does not decode as one`);
   }
   // Animated GIF/WebP: `height` is one frame when pageHeight is set; the limit is per frame

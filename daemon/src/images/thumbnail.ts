@@ -33,8 +33,9 @@ export async function makeThumbnail(
       const { data, ...raw } = preview;
       return await encode(sharp(data, { raw }));
     }
-    // failOn 'warning' (also the default) turns libpng/libjpeg "premature end" warnings into errors.
-    return await encode(sharp(path, { limitInputPixels, failOn: 'warning', pages: 1 }).rotate());
+    // 'truncated' fails on missing data but tolerates the harmless warnings many camera JPEGs
+    // trigger ("extraneous bytes before marker"), which the default 'warning' would reject.
+    return await encode(sharp(path, { limitInputPixels, failOn: 'truncated', pages: 1 }).rotate());
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (/pixel limit/i.test(message)) throw new ProtocolError('image_rejected', 'image exceeds the pixel limit');

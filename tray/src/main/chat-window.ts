@@ -1,11 +1,11 @@
 /** The compact chat window: created on first use, hidden (not destroyed) on close, placed next to
  *  the tray, and locked down: no new windows, no navigation away, no permissions. */
 import { BrowserWindow, screen, type Rectangle, type WebContents } from 'electron';
-import { pathToFileURL } from 'node:url';
 import { CHAT_WINDOW_SIZE, chatWindowOptions, isAllowedNavigation, positionNearTray } from './chat-window-options.js';
 
 export interface ChatWindowSetup {
-  rendererIndex: string;
+  /** The page's URL (vmm-app://ui/index.html). */
+  pageUrl: string;
   preload: string;
   iconPath: string;
   trayBounds(): Rectangle;
@@ -45,7 +45,7 @@ export class ChatWindow {
   }
 
   private pageUrl(view?: 'settings'): string {
-    const url = pathToFileURL(this.setup.rendererIndex);
+    const url = new URL(this.setup.pageUrl);
     if (view) url.hash = view;
     return url.href;
   }

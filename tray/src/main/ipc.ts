@@ -3,6 +3,7 @@
 import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import type { ChatUpdate, VmMessengerApi } from '../core/bridge-api.js';
 import type { InvokeMethod } from '../preload/ipc-contract.js';
+import { APP_ORIGIN } from './app-paths.js';
 import { IPC_CHANNELS, INVOKE_METHODS } from './ipc-channels.js';
 import { ACTION_METHODS, IPC_ARGS, describeIssues } from './ipc-schemas.js';
 
@@ -15,12 +16,12 @@ export interface IpcBridge {
 }
 
 /** `windowApi` is what the page may call; `currentWindow` tells which WebContents is the chat page
- *  (only it may call, and only from its main frame on a file: URL). */
+ *  (only it may call, and only from its main frame showing our own origin). */
 export function serveWindowApi(windowApi: VmMessengerApi, currentWindow: () => WebContents | undefined): IpcBridge {
   const trusted = (event: IpcMainInvokeEvent): boolean => {
     const wc = currentWindow();
     const frame = event.senderFrame;
-    return wc !== undefined && event.sender === wc && frame !== null && frame === wc.mainFrame && frame.url.startsWith('file:');
+    return wc !== undefined && event.sender === wc && frame !== null && frame === wc.mainFrame && frame.url.startsWith(`${APP_ORIGIN}/`);
   };
 
   for (const method of INVOKE_METHODS) {

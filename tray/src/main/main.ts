@@ -3,7 +3,8 @@ import { app, dialog, shell } from 'electron';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { ChatUpdate, UiSettings } from '../core/bridge-api.js';
-import { appPaths } from './app-paths.js';
+import { CHAT_PAGE_URL, appPaths } from './app-paths.js';
+import { registerAppScheme, serveRenderer } from './app-protocol.js';
 import { ChatWindow } from './chat-window.js';
 import { loadCore } from './core-loader.js';
 import type { TrayCore } from './core-port.js';
@@ -28,11 +29,13 @@ if (!app.requestSingleInstanceLock()) {
   app.on('second-instance', () => chat?.show());
   // The app lives in the tray: closing the last window must not quit it.
   app.on('window-all-closed', () => undefined);
+  registerAppScheme();
   app.whenReady().then(start).catch(fatal);
 }
 
 async function start(): Promise<void> {
   const paths = appPaths(app.getAppPath());
+  serveRenderer(paths.rendererDir);
   const coreModule = await loadCore();
   let settings;
   try {
@@ -60,7 +63,7 @@ async function start(): Promise<void> {
   if (app.getLoginItemSettings().openAtLogin !== uiSettings.startAtLogin) setStartAtLogin(uiSettings.startAtLogin);
 
   const chatWindow = new ChatWindow({
-    rendererIndex: paths.rendererIndex,
+    pageUrl: CHAT_PAGE_URL,
     preload: paths.preload,
     iconPath: paths.appIcon,
     trayBounds: () => tray.bounds(),

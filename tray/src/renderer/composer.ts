@@ -1,0 +1,138 @@
+/** The message box and every way of sending an image: the button (file chooser), drag-and-drop
+ *  anywhere on the chat, and paste. Nothing typed is lost: the text stays until the send is accepted. */
+import type { ActionResult, VmMessengerApi } from '../core/bridge-api.js';
+
+export interface ComposerElements {
+  form: HTMLFormElement;
+  input: HTMLTextAreaElement;
+  send: HTMLButtonElement;
+  attach: HTMLButtonElement;
+  fileInput: HTMLInputElement;
+  dropZone: HTMLElement;
+  dropOverlay: HTMLElement;
+}
+
+const MAX_INPUT_HEIGHT_PX = 132;
+
+export class Composer {
+  private sending = false;
+
+  constructor(
+    private readonly ui: ComposerElements,
+    private readonly api: Pick<VmMessengerApi, 'sendText' | 'sendImage'>,
+    private readonly notify: (message: string) => void,
+  ) {
+    ui.form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      void this.sendText();
+    });
+    ui.input.addEventListener('keydown', (e) => {
+      // Enter sends; Shift+Enter is a newline; Enter that confirms an IME composition is neither.
+      if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && !e.altKey && !e.ctrlKey && !e.metaKey) {
+        e.preventDefault();
+        void this.sendText();
+      }
+    });
+    ui.input.addEventListener('input', () => this.resize());
+    ui.attach.addEventListener('click', () => ui.fileInput.click());
+    ui.fileInput.addEventListener('change', () => {
+      const files = [...(ui.fileInput.files ?? [])];
+      ui.fileInput.value = '';
+      void this.sendFiles(files);
+      ui.input.focus();
+    });
+    ui.input.addEventListener('paste', (e) => {
+      const files = [...(e.clipboardData?.files ?? [])];
+      if (files.length === 0) return; // plain text: let the textarea have it
+      e.preventDefault();
+      void this.sendFiles(files);
+    });
+    this.installDropZone();
+    this.resize();
+  }
+
+  focus(): void {
+    this.ui.input.focus();
+  }
+
+  private resize(): void {
+    const { input } = this.ui;
+    input.style.height = 'auto';
+    input.style.height = `${Math.min(input.scrollHeight + 2, MAX_INPUT_HEIGHT_PX)}px`;
+  }
+
+  private async sendText(): Promise<void> {
+    const text = this.ui.input.value;
+    if (text.trim() === '' || this.sending) return;
+    this.sending = true;
+    try {
+      const result = await this.api.sendText(text);
+      if (result.ok) {
+        // Only clear what was sent: the user may have kept typing while it went.
+        if (this.ui.input.value === text) this.ui.input.value = '';
+        this.resize();
+      } else {
+        this.notify(`Message not sent: ${result.message}`);
+      }
+    } catch (err) {
+      this.notify(`Message not sent: ${errorText(err)}`);
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  async sendFiles(files: readonly File[]): Promise<void> {
+    const images = files.filter((f) => f.type.startsWith('image/'));
+    const others = files.filter((f) => !f.type.startsWith('image/'));
+    if (others.length > 0) this.notify(`Only images can be sent: ${others.map((f) => f.name || 'unnamed file').join(', ')}`);
+    for (const file of images) {
+      let result: ActionResult;
+      try {
+        const bytes = new Uint8Array(await file.arrayBuffer());
+        result = await this.api.sendImage({ name: imageName(file), bytes });
+      } catch (err) {
+        result = { ok: false, message: errorText(err) };
+      }
+      if (!result.ok) this.notify(`${imageName(file)} not sent: ${result.message}`);
+    }
+  }
+
+  private installDropZone(): void {
+    const { dropZone, dropOverlay } = this.ui;
+    let depth = 0;
+    const hasFiles = (e: DragEvent): boolean => e.dataTransfer?.types.includes('Files') ?? false;
+    dropZone.addEventListener('dragenter', (e) => {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      depth += 1;
+      dropOverlay.hidden = false;
+    });
+    dropZone.addEventListener('dragover', (e) => {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      if (e.dataTransfer) e.dataTransfer.dropEffect = 'copy';
+    });
+    dropZone.addEventListener('dragleave', () => {
+      depth = Math.max(0, depth - 1);
+      if (depth === 0) dropOverlay.hidden = true;
+    });
+    dropZone.addEventListener('drop', (e) => {
+      e.preventDefault();
+      depth = 0;
+      dropOverlay.hidden = true;
+      void this.sendFiles([...(e.dataTransfer?.files ?? [])]);
+    });
+  }
+}
+
+/** Pasted screenshots arrive as "image.png"; give them a name worth keeping on the VM. */
+function imageName(file: File): string {
+  if (file.name && file.name !== 'image.png') return file.name;
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+  const ext = file.type === 'image/jpeg' ? 'jpg' : (file.type.split('/')[1] ?? 'png');
+  return `pasted-${stamp}.${ext}`;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,59 @@
+/** The settings panel: toggles, this computer's name, the received-images folder and re-pairing. */
+import type { ConnectionState, UiSettings, VmMessengerApi } from '../core/bridge-api.js';
+import { headerStatus } from './connection-banner.js';
+import { byId } from './dom.js';
+
+type Toggle = 'notifications' | 'doNotDisturb' | 'startAtLogin';
+
+export class SettingsPanel {
+  private readonly toggles: Record<Toggle, HTMLInputElement> = {
+    notifications: byId('setting-notifications', HTMLInputElement),
+    doNotDisturb: byId('setting-dnd', HTMLInputElement),
+    startAtLogin: byId('setting-login', HTMLInputElement),
+  };
+  private readonly nameInput = byId('client-name-input', HTMLInputElement);
+  private settings: UiSettings | undefined;
+
+  constructor(
+    private readonly api: Pick<VmMessengerApi, 'updateSettings' | 'reconnectNow'>,
+    private readonly notify: (message: string) => void,
+  ) {
+    for (const [key, input] of Object.entries(this.toggles) as [Toggle, HTMLInputElement][]) {
+      input.addEventListener('change', () => void this.save({ [key]: input.checked }, () => (input.checked = !input.checked)));
+    }
+    byId('client-name-form', HTMLFormElement).addEventListener('submit', (e) => {
+      e.preventDefault();
+      const clientName = this.nameInput.value.trim();
+      if (clientName === '') return this.notify("This computer's name cannot be empty.");
+      void this.save({ clientName }, () => undefined);
+    });
+    byId('settings-reconnect', HTMLButtonElement).addEventListener('click', () => void this.api.reconnectNow());
+  }
+
+  update(settings: UiSettings, connection: ConnectionState): void {
+    this.settings = settings;
+    for (const [key, input] of Object.entries(this.toggles) as [Toggle, HTMLInputElement][]) input.checked = settings[key];
+    if (document.activeElement !== this.nameInput) this.nameInput.value = settings.clientName;
+    byId('settings-images-dir', HTMLParagraphElement).textContent = settings.receivedImagesDir;
+    const label = settings.serverLabel ? ` (${settings.serverLabel})` : '';
+    byId('settings-connection', HTMLParagraphElement).textContent = `${headerStatus(connection).text}${settings.paired ? label : ''}`;
+    byId('settings-reconnect', HTMLButtonElement).disabled = !settings.paired || connection.status === 'connected';
+  }
+
+  private async save(patch: Parameters<VmMessengerApi['updateSettings']>[0], undo: () => void): Promise<void> {
+    try {
+      const result = await this.api.updateSettings(patch);
+      if (!result.ok) {
+        undo();
+        this.notify(`Setting not saved: ${result.message}`);
+      }
+    } catch (err) {
+      undo();
+      this.notify(`Setting not saved: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  get current(): UiSettings | undefined {
+    return this.settings;
+  }
+}

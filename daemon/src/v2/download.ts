@@ -26,8 +26,16 @@ export async function startDownload(queue: SendQueue, req: DownloadRequest): Pro
     return;
   }
   const file = fh;
-  const { size } = await file.stat();
-  const sha256 = req.frame.sha256 ?? (await hashFile(file, size));
+  let size: number;
+  let sha256: string;
+  try {
+    size = (await file.stat()).size;
+    sha256 = req.frame.sha256 ?? (await hashFile(file, size));
+  } catch (err) {
+    await file.close().catch(() => undefined);
+    req.onError(new Error(`cannot read ${req.frame.name}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`));
+    return;
+  }
   const transfer = newTransfer();
   const { sha256: _known, ...frame } = req.frame;
   req.send({ type: 'download-begin', transfer, ...frame, size, sha256 });
@@ -37,7 +45,15 @@ export async function startDownload(queue: SendQueue, req: DownloadRequest): Pro
     next: async () => {
       if (offset >= size) return null;
       const buf = Buffer.allocUnsafe(Math.min(req.chunkBytes, size - offset));
-      const { bytesRead } = await file.read(buf, 0, buf.byteLength, offset);
+      let bytesRead: number;
+      try {
+        ({ bytesRead } = await file.read(buf, 0, buf.byteLength, offset));
+      } catch (err) {
+        // The queue would drop a throwing source silently, leaving the client waiting forever.
+        failed = true;
+        req.onError(new Error(`cannot read ${req.frame.name}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`));
+        return null;
+      }
       if (bytesRead === 0) {
         failed = true;
         req.onError(new Error(`${req.frame.name} shrank while being sent`));

@@ -27,6 +27,8 @@ export class UploadReceiver {
   private readonly uploads = new Map<number, Upload>();
   private pending = 0;
   private paused = false;
+  /** Set once the connection is gone: an upload still opening then must not outlive it. */
+  private closed = false;
 
   constructor(
     private readonly ctx: DaemonContext,
@@ -64,6 +66,11 @@ export class UploadReceiver {
     }
     try {
       const sink = await this.ctx.images.openUpload({ size: frame.size, sha256: frame.sha256 });
+      if (this.closed) {
+        // The peer left while the temp file was being created: abortAll has already run.
+        await sink.abort();
+        return;
+      }
       this.uploads.set(frame.transfer, { begin: frame, sink, chain: Promise.resolve() });
       this.io.send({ type: 'upload-ready', transfer: frame.transfer });
     } catch (err) {
@@ -128,6 +135,7 @@ export class UploadReceiver {
 
   /** The connection is gone: nothing half-written may remain. */
   async abortAll(): Promise<void> {
+    this.closed = true;
     await Promise.all([...this.uploads.keys()].map((t) => this.abort(t)));
   }
 }

@@ -40,6 +40,10 @@ export interface V2ClientOptions {
   handshakeTimeoutMs?: number;
   /** Silence from the daemon (no ping, no frame) after which the connection counts as dead. */
   keepaliveTimeoutMs?: number;
+  /** Called synchronously once welcomed, before any later frame is handled: the replay follows
+   *  `welcome` at once (often in the same TCP read), so listeners attached after `connect`
+   *  resolves could miss its first events. */
+  onWelcome?: (client: V2Client) => void;
 }
 
 /** Why a connection attempt or a connection ended. `bad_fingerprint` and `bad_token` mean the
@@ -194,6 +198,7 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
         ws.removeAllListeners('close');
         ws.removeAllListeners('error');
         const client = new V2Client(ws, parsed.value, opts.keepaliveTimeoutMs ?? KEEPALIVE_TIMEOUT_MS);
+        opts.onWelcome?.(client);
         resolve(client);
       };
       ws.on('message', onMessage);
@@ -326,12 +331,39 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
 
   private expect(key: string, target: DownloadTarget, ref: number): Promise<DownloadResult> {
     return new Promise((resolve, reject) => {
-      this.expected.set(key, { target, resolve, reject });
-      // An error frame about this seq/req fails the download.
-      this.await(ref, (f): f is never => false).catch((err: Error) => {
-        if (this.expected.delete(key)) reject(err);
+      // An error frame about this seq/req fails the download, before or after its download-begin
+      // (the daemon reports a failed read as transfer_failed mid-stream). The listener goes away
+      // with the download: left behind, it would swallow a later error about the same number.
+      const stopErrors = this.onErrorAbout(ref, (err) => {
+        if (this.expected.delete(key)) return reject(err);
+        for (const [transfer, dl] of this.downloads) {
+          if (dl.reject !== settle.reject) continue;
+          this.downloads.delete(transfer);
+          void this.failDownload(dl, err);
+        }
       });
+      const settle = {
+        resolve: (r: DownloadResult) => (stopErrors(), resolve(r)),
+        reject: (e: Error) => (stopErrors(), reject(e)),
+      };
+      this.expected.set(key, { target, ...settle });
     });
+  }
+
+  /** Calls `onError` for the first error frame about `ref`; returns the function that stops listening. */
+  private onErrorAbout(ref: number, onError: (err: ClientError) => void): () => void {
+    const key = `error:${ref}:${randomUUID()}`;
+    const stop = (): void => void this.waiters.delete(key);
+    this.waiters.set(key, {
+      match: (f) => f.type === 'error' && f.ref === ref,
+      resolve: (f) => {
+        stop();
+        if (f.type === 'error') onError(new ClientError(f.code, f.message));
+      },
+      // A closed connection fails pending downloads in onClose.
+      reject: stop,
+    });
+    return stop;
   }
 
   private onMessage(data: Buffer, isBinary: boolean): void {

@@ -23,6 +23,12 @@ export class V2Server {
       requestTimeout: timeout,
       headersTimeout: timeout,
     });
+    // Node checks headersTimeout only every 30 s; a TLS peer that never sends its upgrade request
+    // is cut off on its own clock instead.
+    const pendingUpgrade = new WeakMap<Socket, NodeJS.Timeout>();
+    this.https.on('secureConnection', (socket) => {
+      pendingUpgrade.set(socket, setTimeout(() => socket.destroy(), timeout).unref());
+    });
     this.https.on('request', (_req, res) => {
       res.writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket' });
       res.end('vm-messenger speaks WebSocket here: connect with a vm-messenger client.\n');
@@ -37,6 +43,7 @@ export class V2Server {
       perMessageDeflate: false,
     });
     this.https.on('upgrade', (req, socket, head) => {
+      clearTimeout(pendingUpgrade.get(req.socket));
       this.wss.handleUpgrade(req, socket, head, (ws) => {
         const connection = new V2Connection(ws, cleanAddress(req.socket.remoteAddress), ctx);
         this.connections.add(connection);

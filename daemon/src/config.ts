@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { isNetwork } from './legacy/allow-list.js';
 import { DEFAULT_LIMITS, DEFAULT_PORT, HANDSHAKE_TIMEOUT_MS, KEEPALIVE_TIMEOUT_MS } from '@vm-messenger/protocol';
 
 /** The daemon's configuration file (JSON). Every key is optional: the embedded defaults make a fresh
@@ -48,10 +49,14 @@ export const ConfigFile = z
       .object({
         enabled: z.boolean().default(false),
         /** CIDR networks allowed to use the unauthenticated legacy protocol; empty = any. */
-        allow: z.array(z.string()).default([]),
+        allow: z
+          .array(z.string().refine(isNetwork, 'must be a network such as 192.168.56.0/24 or fd00::/8, or a single IP address'))
+          .default([]),
         /** An extra port for legacy clients only (the main port serves both). */
         port: z.number().int().min(0).max(65535).optional(),
         pingIntervalMs: z.number().int().min(10).default(1000),
+        /** Longest line accepted from a legacy client; default: limits.maxImageBytes in base64 plus 64 KiB. */
+        maxLineBytes: z.number().int().min(1024).optional(),
       })
       .strict()
       .default({ enabled: false, allow: [], pingIntervalMs: 1000 }),

@@ -227,8 +227,11 @@ export async function startDaemon(options: StartOptions = {}): Promise<Daemon> {
         logger.info('shutting down');
         notifyStopping(logger);
         stopWatchdog?.();
-        await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+        // A listener's close completes only once its connections are gone, and the v2 and legacy
+        // connections came in through them: stop accepting, close the connections, then wait.
+        const listenersClosed = Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
         await Promise.all([v2.close('the daemon is shutting down', SHUTDOWN_GRACE_MS), legacy?.close()]);
+        await listenersClosed;
         await control?.close();
         for (const id of [...uploads.keys()]) await abandonUpload(id);
         history.close();

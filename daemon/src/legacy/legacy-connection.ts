@@ -1,0 +1,299 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type net from 'node:net';
+import { ProtocolError, type ClientInfo, type ConversationEvent, type Sender } from '@vm-messenger/protocol';
+import type { ClientHandle } from '../clients.js';
+import type { DaemonContext } from '../context.js';
+import { newEventId } from '../conversation.js';
+import type { UploadSink } from '../image-service.js';
+import type { LegacyLimits } from './legacy-limits.js';
+import { LineReader } from './line-reader.js';
+import { PING_LINE, imageErrorLine, imageListLine, messageLines, parseLegacyLine, serverImageLine, type LegacyRequest } from './legacy-lines.js';
+import { decodeStrictBase64 } from './strict-base64.js';
+
+/** Decoded image bytes go to the temp file in pieces this big, so the event loop stays responsive. */
+const WRITE_PIECE_BYTES = 1024 * 1024;
+/** How long a closing peer gets to take what is already written before the socket is cut. */
+const CLOSE_GRACE_MS = 2000;
+
+type LogLevel = 'debug' | 'info' | 'warn';
+
+/** One client of the original line protocol: no handshake, the server speaks first (`ping`), and
+ *  the client is known only by its IP address. Lines are handled one at a time, in order; while
+ *  an image is being stored the socket is paused, so a fast sender cannot queue unbounded work. */
+export class LegacyConnection implements ClientHandle {
+  readonly id: string;
+  private readonly connectedAt = Date.now();
+  /** Events up to this seq happened before the client came: the original protocol has no replay. */
+  private readonly joinedAfterSeq: number;
+  private bytesIn = 0;
+  private bytesOut = 0;
+  private readonly reader: LineReader;
+  private readonly lines: Buffer[] = [];
+  private head = 0;
+  private busy = false;
+  private overflowed = false;
+  private closed = false;
+  private cleanedUp = false;
+  private badLines: number[] = [];
+  private pingTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly socket: net.Socket,
+    readonly address: string,
+    private readonly ctx: DaemonContext,
+    private readonly limits: LegacyLimits,
+    private readonly onClosed: (connection: LegacyConnection) => void,
+  ) {
+    this.id = ctx.clients.nextId('l');
+    this.joinedAfterSeq = ctx.conversation.history.lastSeq();
+    this.reader = new LineReader(limits.maxLineBytes);
+  }
+
+  /** Registers the client, sends the first ping at once, and starts reading. */
+  start(): void {
+    const { socket } = this;
+    this.ctx.clients.add(this);
+    this.ctx.logger.info(`legacy client ${this.id} connected from ${this.address} (unauthenticated, unencrypted)`);
+    socket.setNoDelay(true);
+    // The original clients never answer pings, so only TCP itself can notice a vanished peer.
+    socket.setKeepAlive(true, 30_000);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (err) => this.ctx.logger.debug(`legacy client ${this.id} socket error: ${err.message}`));
+    socket.on('close', () => this.onSocketClosed());
+    this.ping();
+    this.pingTimer = setInterval(() => this.ping(), this.limits.pingIntervalMs);
+    this.pingTimer.unref();
+    socket.resume();
+  }
+
+  get name(): string {
+    return this.address;
+  }
+
+  info(): ClientInfo {
+    return {
+      id: this.id,
+      name: this.name,
+      address: this.address,
+      protocol: 'legacy',
+      connectedAt: this.connectedAt,
+      bytesIn: this.bytesIn,
+      bytesOut: this.bytesOut,
+    };
+  }
+
+  kick(reason: string): void {
+    // The original protocol has no goodbye; a line from the VM is what its window can show.
+    this.send(messageLines({ kind: 'vm', name: 'VM' }, `Disconnected: ${reason}`).join(''));
+    this.close('kicked', reason, 'info');
+  }
+
+  /** Shutdown: close once what is written has gone out (bounded). */
+  goodbye(): Promise<void> {
+    const done = new Promise<void>((resolve) => (this.socket.destroyed ? resolve() : this.socket.once('close', () => resolve())));
+    this.close('server_shutdown', 'the daemon is shutting down', 'debug');
+    return done;
+  }
+
+  /** Whether a conversation event is for this client: live ones only, and `to` addressed by IP. */
+  wants(event: ConversationEvent): boolean {
+    return !this.closed && event.seq > this.joinedAfterSeq && (event.to === undefined || event.to === this.name);
+  }
+
+  /** Writes whole lines in ONE socket write, so a ping can never land inside an image line (the
+   *  original server corrupted large images that way). A reader that lets too much pile up is
+   *  dropped, so it cannot hold the daemon's memory; other clients are unaffected. */
+  send(lines: string | Buffer): void {
+    if (this.closed) return;
+    if (this.socket.writableLength > this.limits.maxUnflushedBytes) {
+      this.close('slow_consumer', `${this.socket.writableLength} bytes unread`, 'warn', { cut: true });
+      return;
+    }
+    const data = typeof lines === 'string' ? Buffer.from(lines) : lines;
+    if (data.length === 0) return;
+    this.bytesOut += data.length;
+    this.socket.write(data);
+  }
+
+  private ping(): void {
+    // A ping behind a large line still flushing would only queue up; the next tick tries again.
+    if (this.closed || this.socket.writableLength > 0) return;
+    this.send(PING_LINE);
+  }
+
+  private sender(): Sender {
+    return { kind: 'legacy', name: this.address, address: this.address };
+  }
+
+  private close(reason: string, detail: string, level: LogLevel, opts: { cut?: boolean } = {}): void {
+    if (this.closed) return;
+    this.ctx.logger.log(level, `legacy client ${this.id} ${this.address} closed: ${reason} (${detail})`);
+    this.closed = true;
+    this.cleanup();
+    if (opts.cut) {
+      this.socket.destroy();
+      return;
+    }
+    this.socket.end();
+    setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
+  }
+
+  private onSocketClosed(): void {
+    if (!this.closed) this.ctx.logger.info(`legacy client ${this.id} ${this.address} disconnected`);
+    this.closed = true;
+    this.cleanup();
+  }
+
+  private cleanup(): void {
+    if (this.cleanedUp) return;
+    this.cleanedUp = true;
+    clearInterval(this.pingTimer);
+    this.pingTimer = undefined;
+    this.lines.length = 0;
+    this.head = 0;
+    this.ctx.clients.remove(this);
+    this.onClosed(this);
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed || this.overflowed) return;
+    this.bytesIn += chunk.length;
+    const { lines, overflow } = this.reader.push(chunk);
+    for (const line of lines) this.lines.push(line);
+    if (overflow) {
+      this.overflowed = true;
+      this.socket.pause();
+    }
+    this.pump();
+  }
+
+  /** Handles queued lines in order; asynchronous work (images, the library) pauses reading. */
+  private pump(): void {
+    while (!this.busy && !this.closed && this.head < this.lines.length) {
+      const line = this.lines[this.head] as Buffer;
+      this.head += 1;
+      const work = this.handle(parseLegacyLine(line));
+      if (work) {
+        this.busy = true;
+        this.socket.pause();
+        void work.finally(() => {
+          this.busy = false;
+          if (!this.closed && !this.overflowed) this.socket.resume();
+          this.pump();
+        });
+      }
+    }
+    if (this.head >= this.lines.length) {
+      this.lines.length = 0;
+      this.head = 0;
+    }
+    if (!this.busy && this.overflowed && !this.closed) {
+      this.send(imageErrorLine(`Line too long: the limit is ${this.limits.maxLineBytes} bytes; disconnecting`));
+      this.close('line_too_long', `a line over ${this.limits.maxLineBytes} bytes`, 'warn');
+    }
+  }
+
+  private handle(request: LegacyRequest): Promise<void> | undefined {
+    switch (request.kind) {
+      case 'empty':
+        return undefined;
+      case 'unknown':
+        // The original server ignored unknown lines; so do we, but a flood of them is hostile.
+        this.strike();
+        return undefined;
+      case 'invalid':
+        this.send(imageErrorLine(request.reason));
+        this.strike();
+        return undefined;
+      case 'text':
+        this.onText(request.text);
+        return undefined;
+      case 'image':
+        return this.onImage(request.name, request.data);
+      case 'list':
+        return this.onList();
+      case 'get':
+        return this.onGet(request.name);
+    }
+  }
+
+  /** Counts a bad line; too many within the window and the peer is disconnected. */
+  private strike(): void {
+    const now = Date.now();
+    this.badLines = this.badLines.filter((t) => now - t < this.limits.badLineWindowMs);
+    this.badLines.push(now);
+    if (this.badLines.length > this.limits.maxBadLines) {
+      this.send(imageErrorLine('Too many invalid lines; disconnecting'));
+      this.close('garbage', `${this.badLines.length} invalid lines in ${this.limits.badLineWindowMs} ms`, 'warn');
+    }
+  }
+
+  private onText(text: string): void {
+    if (text.length === 0) return;
+    const max = this.ctx.config.limits.maxTextLength;
+    if (text.length > max) {
+      this.send(imageErrorLine(`Message not sent: it is ${text.length} characters; the limit is ${max}`));
+      this.strike();
+      return;
+    }
+    this.ctx.conversation.say(this.sender(), text);
+  }
+
+  private async onImage(name: string, data: Buffer): Promise<void> {
+    const decoded = decodeStrictBase64(data);
+    if (!decoded.ok) {
+      this.send(imageErrorLine(`${decoded.reason} (${name || 'unnamed image'})`));
+      this.strike();
+      return;
+    }
+    const bytes = decoded.bytes;
+    const { images } = this.ctx;
+    let sink: UploadSink | undefined;
+    try {
+      sink = await images.openUpload({ size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
+      for (let offset = 0; offset < bytes.length; offset += WRITE_PIECE_BYTES) {
+        await sink.write(bytes.subarray(offset, offset + WRITE_PIECE_BYTES));
+      }
+      const done = await sink.finish();
+      // The conversation announces it: IMAGE_RECEIVED to legacy clients, an image event to v2.
+      await images.commitUpload(done, { id: newEventId(), originalName: name, sender: this.sender() });
+    } catch (err) {
+      await sink?.abort().catch(() => undefined);
+      this.reportFailure(err, `image ${name}`, `${name || 'image'}: `);
+      if (err instanceof ProtocolError && err.code !== 'internal') this.strike();
+    }
+  }
+
+  private async onList(): Promise<void> {
+    try {
+      const entries = await this.ctx.images.listLibrary();
+      this.send(imageListLine(entries.map((e) => e.name)));
+    } catch (err) {
+      this.reportFailure(err, 'the image list');
+    }
+  }
+
+  private async onGet(name: string): Promise<void> {
+    try {
+      if (name.length === 0) throw new ProtocolError('not_found', 'File not found: ');
+      const { path, entry } = await this.ctx.images.resolveLibrary(name);
+      const max = this.ctx.config.limits.maxImageBytes;
+      if (entry.size > max) throw new ProtocolError('image_rejected', `${name} is larger than the ${max}-byte image limit`);
+      this.send(serverImageLine(entry.name, await readFile(path)));
+    } catch (err) {
+      this.reportFailure(err, `library image ${name}`);
+      if (err instanceof ProtocolError && err.code === 'forbidden_name') this.strike();
+    }
+  }
+
+  /** `IMAGE_ERROR:<reason>`, the only error line the original clients know. */
+  private reportFailure(err: unknown, what: string, prefix = ''): void {
+    if (err instanceof ProtocolError && err.code !== 'internal') {
+      this.send(imageErrorLine(`${prefix}${err.message}`));
+      return;
+    }
+    this.ctx.logger.error(`legacy client ${this.id}: ${what} failed: ${(err as Error).stack ?? String(err)}`);
+    this.send(imageErrorLine(`Internal error handling ${what}`));
+  }
+}

@@ -1,5 +1,6 @@
 import type { ExecutionContext } from 'ava';
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -79,6 +80,8 @@ export interface TestClient {
   waitForEvent(match: (event: ConversationEvent) => boolean, timeoutMs?: number): Promise<ConversationEvent>;
   /** Resolves with the close code when the daemon hangs up. */
   readonly closed: Promise<number>;
+  /** Sends text as this client (its echo arrives as an event). */
+  say(text: string): void;
   close(): void;
 }
 
@@ -124,6 +127,7 @@ export async function connectClient(t: Pick<ExecutionContext, 'teardown'>, daemo
         waiters.add(waiter);
       });
     },
+    say: (text) => ws.send(JSON.stringify({ type: 'say', id: randomUUID(), text })),
     close: () => ws.close(),
   };
 }

@@ -48,17 +48,22 @@ export function registerConsole(program: Command): void {
     .addHelpText('after', `\n${CONSOLE_HELP}`)
     .action(async (_opts: unknown, cmd: Command) => {
       const client = await ControlClient.connect(socketPathOf(cmd));
-      const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: 'VM> ' });
       const out = (text: string) => process.stdout.write(`${text}\n`);
+      let rl: ReturnType<typeof createInterface> | undefined;
       // Show what others say, above the prompt; our own lines are already on screen.
       await client.watch(undefined, (event) => {
         if (event.sender.kind === 'vm') return;
         process.stdout.write(`\r${formatEvent(event)}\n`);
-        rl.prompt(true);
+        rl?.prompt(true);
       });
+      // Created only now: readline starts reading at once, and lines read before the loop below
+      // asks for them would be lost.
+      rl = createInterface({ input: process.stdin, output: process.stdout, prompt: 'VM> ' });
+      let leaving = false;
       const daemonGone = client.closed.then((err) => {
+        if (leaving) return undefined;
         out(`vmctl: ${err.message}`);
-        rl.close();
+        rl?.close();
         return err;
       });
       rl.prompt();
@@ -78,6 +83,7 @@ export function registerConsole(program: Command): void {
       }
       rl.close();
       const gone = await Promise.race([daemonGone, Promise.resolve(undefined)]);
+      leaving = true;
       client.close();
       if (gone && !quit) throw gone;
     });

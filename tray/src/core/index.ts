@@ -1,2 +1,14 @@
 export * from './bridge-api.js';
 export { V2Client, ClientError, type V2ClientOptions, type ClientErrorCode, type CloseInfo, type DownloadTarget, type DownloadResult } from './v2-client.js';
+export { createTrayCore, type TrayCoreHandle, type TrayCoreOptions } from './tray-core.js';
+export { settingsDefaults, settingsSchema, TraySettings, openSettingsStore, readSettings } from './settings.js';
+export type { TrayCore, TrayCoreDeps, SecretStore, ToastNotifier, ReconnectReason, PersistedSettings } from './ports.js';
+export { ConnectionManager, type ConnectionTarget, type ConnectionManagerOptions } from './connection-manager.js';
+export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+export { Outbox, type OutboxEntry, type DeliveryUpdate } from './outbox.js';
+export { ReceivedImages } from './received-images.js';
+export { ToastPolicy, preview, type ToastPrefs } from './toast-policy.js';
+export { notifierFrom, nodeNotifier, silentNotifier, type Notifier, type Toast } from './notifier.js';
+export { ChatView } from './chat-view.js';
+export { safeFileName, freeFileName } from './safe-file-name.js';
+export { fileSecretStore, memorySecretStore } from './secret-files.js';

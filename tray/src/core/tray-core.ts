@@ -1,0 +1,386 @@
+/** The tray client's core: the connection manager, outbox, received images, toasts, settings and
+ *  the chat view wired into the `VmMessengerApi` every UI uses. Node only, no Electron. */
+import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { DEFAULT_LIMITS, type ConversationEvent, type ImageEvent, type LibraryEntry } from '@vm-messenger/protocol';
+import type { ActionResult, ChatItem, ChatSnapshot, ChatUpdate, ConnectionState, UiSettings, VmMessengerApi } from './bridge-api.js';
+import type { BackoffOptions } from './backoff.js';
+import { ChatView } from './chat-view.js';
+import { ConnectionManager, type ConnectionTarget } from './connection-manager.js';
+import { notifierFrom, type Notifier } from './notifier.js';
+import { Outbox, type DeliveryUpdate, type OutboxEntry } from './outbox.js';
+import { probePairing } from './pairing-flow.js';
+import type { ReconnectReason, TrayCore, TrayCoreDeps } from './ports.js';
+import { ReceivedImages } from './received-images.js';
+import { safeFileName, freeFileName } from './safe-file-name.js';
+import { readSettings, validatePatch, writeSettings, type TraySettings } from './settings.js';
+import { ToastPolicy } from './toast-policy.js';
+import type { V2Client } from './v2-client.js';
+
+export interface TrayCoreOptions {
+  backoff?: BackoffOptions;
+  keepaliveTimeoutMs?: number;
+  handshakeTimeoutMs?: number;
+  burst?: { windowMs: number; max: number };
+  disconnectToastAfterMs?: number;
+  /** Events per history page (initial fill and loadOlder). */
+  historyPageSize?: number;
+  /** Replaces the notifier built from `deps.notifier` (tests record toasts with it). */
+  notifier?: Notifier;
+  random?: () => number;
+}
+
+/** What the terminal client and tests use on top of the shell's `TrayCore`. */
+export interface TrayCoreHandle extends TrayCore {
+  readonly connection: ConnectionManager;
+  /** Settings as stored now (validated). */
+  settings(): TraySettings;
+  /** Queues an image from a file (copied first, so the original may move). */
+  sendImageFile(file: string): Promise<ActionResult>;
+  listLibrary(): Promise<LibraryEntry[]>;
+  /** Downloads a library image into the received-images folder; resolves with its path. */
+  getLibraryImage(name: string): Promise<string>;
+  /** Ids sent from this client that the daemon has not accepted yet. */
+  pendingIds(): string[];
+}
+
+const DEFAULT_PAGE = 50;
+const OPEN_IMAGE_TIMEOUT_MS = 60_000;
+
+export function createTrayCore(deps: TrayCoreDeps, options: TrayCoreOptions = {}): TrayCoreHandle {
+  const listeners = new Set<(update: ChatUpdate) => void>();
+  const openChat = new EventEmitter<{ open: [] }>();
+  const pageSize = options.historyPageSize ?? DEFAULT_PAGE;
+  let settings = readSettings(deps.settings);
+  let token: string | undefined;
+  let started = false;
+  const ownIds = new Set<string>();
+  let ownName: string | undefined;
+  let outbox: Outbox | undefined;
+  let images: ReceivedImages | undefined;
+  let lastUnread = -1;
+  /** Resolves when outbox, image index and token are loaded; created on first need. */
+  let ready: Promise<void> | undefined;
+
+  const manager = new ConnectionManager({
+    ...(options.backoff ? { backoff: options.backoff } : {}),
+    ...(options.keepaliveTimeoutMs !== undefined ? { keepaliveTimeoutMs: options.keepaliveTimeoutMs } : {}),
+    ...(options.handshakeTimeoutMs !== undefined ? { handshakeTimeoutMs: options.handshakeTimeoutMs } : {}),
+    ...(options.random ? { random: options.random } : {}),
+  });
+
+  const save = (values: Partial<TraySettings>): void => {
+    writeSettings(deps.settings, values);
+    settings = readSettings(deps.settings);
+  };
+  const receivedDir = (): string => settings.receivedImagesDir || deps.defaultReceivedImagesDir;
+  const displayName = (): string => settings.clientName || deps.hostName;
+  const isMine = (event: ConversationEvent): boolean => event.sender.kind === 'client' && (ownIds.has(event.id) || event.sender.name === ownName);
+  const paired = (): boolean => Boolean(settings.host && settings.port && settings.fingerprint && token);
+  const target = (): ConnectionTarget | undefined =>
+    settings.host && settings.port && settings.fingerprint && token
+      ? { host: settings.host, port: settings.port, fingerprint: settings.fingerprint, token, clientName: displayName() }
+      : undefined;
+
+  const view = new ChatView({ isMine, ownName: () => ownName ?? displayName(), isSaved: (sha) => images?.pathOf(sha) !== undefined });
+
+  const emit = (update: ChatUpdate): void => {
+    for (const listener of [...listeners]) {
+      try {
+        listener(update);
+      } catch {
+        // One broken listener (a closed window) must not starve the others.
+      }
+    }
+  };
+  const emitItems = (items: ChatItem[]): void => {
+    if (items.length > 0) emit({ type: 'items', items });
+  };
+  const emitUnread = (): void => {
+    const count = view.unread(settings.lastSeenSeq);
+    if (count === lastUnread) return;
+    lastUnread = count;
+    emit({ type: 'unread', count });
+  };
+  const uiSettings = (): UiSettings => ({
+    paired: paired(),
+    ...(settings.host ? { serverLabel: settings.serverName ?? `${settings.host}:${settings.port ?? ''}` } : {}),
+    clientName: displayName(),
+    notifications: settings.notifications,
+    doNotDisturb: settings.doNotDisturb,
+    startAtLogin: settings.startAtLogin,
+    receivedImagesDir: receivedDir(),
+  });
+  const snapshot = (): ChatSnapshot => ({
+    connection: manager.state,
+    items: view.list(),
+    hasOlder: view.hasOlder,
+    unread: view.unread(settings.lastSeenSeq),
+    settings: uiSettings(),
+  });
+
+  const notifier = options.notifier ?? notifierFrom(deps.notifier);
+  const toasts = new ToastPolicy({
+    notifier,
+    prefs: () => ({ notifications: settings.notifications, doNotDisturb: settings.doNotDisturb, lastSeenSeq: settings.lastSeenSeq }),
+    isMine,
+    thumbnailFile: (event) => thumbnailFile(deps.dataDir, event),
+    onClick: () => openChat.emit('open'),
+    ...(options.burst ? { burst: options.burst } : {}),
+    ...(options.disconnectToastAfterMs !== undefined ? { disconnectToastAfterMs: options.disconnectToastAfterMs } : {}),
+  });
+
+  const init = (): Promise<void> => {
+    ready ??= (async () => {
+      await mkdir(deps.dataDir, { recursive: true });
+      token = await deps.secrets.getToken();
+      outbox = await Outbox.open(deps.dataDir);
+      images = await ReceivedImages.open(path.join(deps.dataDir, 'received-images.json'), receivedDir);
+      outbox.on('delivery', onDelivery);
+      images.on('saved', (event) => emitItems(view.markSaved(event.sha256)));
+      for (const entry of outbox.list()) {
+        ownIds.add(entry.id);
+        view.addPending(entry);
+      }
+    })();
+    return ready;
+  };
+
+  const onDelivery = (update: DeliveryUpdate): void => {
+    const item = view.setDelivery(update.id, update.delivery, update.error);
+    if (item) emitItems([item]);
+  };
+
+  const kick = (client: V2Client | undefined): void => {
+    if (!client) return;
+    void outbox?.flush(client).catch(() => undefined);
+    void images?.process(client).catch(() => undefined);
+  };
+
+  manager.on('state', (state: ConnectionState) => {
+    emit({ type: 'connection', state });
+    toasts.onConnectionState(state);
+  });
+  manager.on('connected', (client, resumedFrom) => {
+    ownName = client.welcome.clientName;
+    if (settings.serverName !== client.welcome.serverName) {
+      save({ serverName: client.welcome.serverName });
+      emit({ type: 'settings', settings: uiSettings() });
+    }
+    kick(client);
+    // A fresh view shows the page of history that precedes what the replay brings.
+    if (view.oldestSeq() === undefined) void loadPage(client, resumedFrom + 1);
+  });
+  manager.on('event', (event) => {
+    save({ lastReceivedSeq: event.seq });
+    if (outbox?.has(event.id)) void outbox.delivered(event.id, event.seq);
+    const item = view.applyEvent(event);
+    if (!item) return;
+    emitItems([item]);
+    toasts.onEvent(event);
+    emitUnread();
+    if (event.kind === 'image' && !isMine(event) && images) {
+      void images.enqueue(event).then(() => kick(manager.client));
+    }
+  });
+
+  const loadPage = async (client: V2Client, beforeSeq: number): Promise<void> => {
+    if (beforeSeq <= 1) {
+      view.hasOlder = false;
+      emit({ type: 'older', items: [], hasOlder: false });
+      return;
+    }
+    const page = await client.history(beforeSeq, pageSize).catch(() => undefined);
+    if (!page) return;
+    const items = view.applyOlder(page.events, page.complete);
+    emit({ type: 'older', items, hasOlder: view.hasOlder });
+    emitUnread();
+  };
+
+  const queue = async (add: (box: Outbox) => Promise<OutboxEntry>): Promise<ActionResult> => {
+    await init();
+    if (!paired() || !outbox) return { ok: false, message: 'Not paired yet: paste a pairing string first.' };
+    try {
+      const entry = await add(outbox);
+      ownIds.add(entry.id);
+      emitItems([view.addPending(entry, outbox.deliveryOf(entry.id))]);
+      kick(manager.client);
+      return { ok: true };
+    } catch (err) {
+      return { ok: false, message: `Could not queue it: ${(err as Error).message}` };
+    }
+  };
+  const maxImageBytes = (): number => manager.client?.welcome.limits.maxImageBytes ?? DEFAULT_LIMITS.maxImageBytes;
+
+  const api: VmMessengerApi = {
+    async getSnapshot() {
+      await init();
+      return snapshot();
+    },
+    onUpdate(listener) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+    async sendText(text) {
+      if (typeof text !== 'string' || text.trim() === '') return { ok: false, message: 'Nothing to send: the message is empty.' };
+      const max = manager.client?.welcome.limits.maxTextLength ?? DEFAULT_LIMITS.maxTextLength;
+      if (text.length > max) return { ok: false, message: `The message is ${text.length} characters long; the limit is ${max}.` };
+      return queue((box) => box.addText(text));
+    },
+    async sendImage(file) {
+      if (!file || !(file.bytes instanceof Uint8Array) || file.bytes.byteLength === 0) return { ok: false, message: 'The image is empty.' };
+      if (file.bytes.byteLength > maxImageBytes()) return { ok: false, message: `The image is ${file.bytes.byteLength} bytes; the limit is ${maxImageBytes()}.` };
+      return queue((box) => box.addImage({ name: file.name, bytes: file.bytes }));
+    },
+    async pair(pairing, clientName) {
+      await init();
+      const name = (clientName?.trim() || displayName()).slice(0, DEFAULT_LIMITS.maxNameLength);
+      const probe = await probePairing(pairing, name, options.handshakeTimeoutMs);
+      if (!probe.ok) return { ok: false, message: probe.message };
+      const { info, welcome } = probe;
+      const sameDaemon = settings.fingerprint === info.fingerprint && settings.host === info.host && settings.port === info.port;
+      await deps.secrets.setToken(info.token);
+      token = info.token;
+      save({
+        host: info.host,
+        port: info.port,
+        fingerprint: info.fingerprint,
+        serverName: welcome.serverName,
+        ...(clientName?.trim() ? { clientName: name } : {}),
+        // A new daemon starts from "now": its past is history, not news.
+        lastReceivedSeq: sameDaemon ? (settings.lastReceivedSeq ?? welcome.seq) : welcome.seq,
+        lastSeenSeq: sameDaemon ? settings.lastSeenSeq : welcome.seq,
+      });
+      if (!sameDaemon) {
+        view.clear();
+        lastUnread = -1;
+      }
+      manager.setTarget(target(), settings.lastReceivedSeq);
+      if (!sameDaemon) emit({ type: 'reset', snapshot: snapshot() });
+      emit({ type: 'settings', settings: uiSettings() });
+      return { ok: true };
+    },
+    async reconnectNow() {
+      manager.reconnectNow();
+    },
+    async loadOlder() {
+      const client = manager.client;
+      if (!client) return;
+      await loadPage(client, view.oldestSeq() ?? (manager.lastSeq ?? 0) + 1);
+    },
+    async openImage(key) {
+      await init();
+      const event = view.event(key);
+      if (!event || event.kind !== 'image') return { ok: false, message: 'No such image.' };
+      if (images?.pathOf(event.sha256)) return { ok: true };
+      return fetchNow(event);
+    },
+    async markRead() {
+      const newest = Math.max(view.newestSeq() ?? 0, manager.lastSeq ?? 0);
+      if (newest > settings.lastSeenSeq) save({ lastSeenSeq: newest });
+      emitUnread();
+    },
+    async updateSettings(patch) {
+      const valid = validatePatch(patch);
+      if (!valid.ok) return valid;
+      const renamed = valid.value.clientName !== undefined && valid.value.clientName !== settings.clientName;
+      save(valid.value);
+      emit({ type: 'settings', settings: uiSettings() });
+      emitUnread();
+      if (renamed && paired()) manager.setTarget(target(), manager.lastSeq);
+      return { ok: true };
+    },
+  };
+
+  const fetchNow = async (event: ImageEvent): Promise<ActionResult> => {
+    const store = images;
+    const client = manager.client;
+    if (!store || !client) return { ok: false, message: 'Not connected: the image will be saved once the connection is back.' };
+    const saved = new Promise<ActionResult>((resolve) => {
+      const timer = setTimeout(() => done({ ok: false, message: 'The image did not arrive in time.' }), OPEN_IMAGE_TIMEOUT_MS);
+      const onSaved = (e: ImageEvent): void => {
+        if (e.sha256 === event.sha256) done({ ok: true });
+      };
+      const onFailed = (e: ImageEvent, message: string): void => {
+        if (e.seq === event.seq) done({ ok: false, message });
+      };
+      const done = (r: ActionResult): void => {
+        clearTimeout(timer);
+        store.off('saved', onSaved);
+        store.off('failed', onFailed);
+        resolve(r);
+      };
+      store.on('saved', onSaved);
+      store.on('failed', onFailed);
+    });
+    await store.enqueue(event);
+    kick(client);
+    return saved;
+  };
+
+  const core: TrayCoreHandle = {
+    api,
+    connection: manager,
+    settings: () => settings,
+    imagePath(key) {
+      const event = view.event(key);
+      return event?.kind === 'image' ? images?.pathOf(event.sha256) : undefined;
+    },
+    reconnectNow(_reason: ReconnectReason) {
+      manager.reconnectNow();
+    },
+    setSuspended(suspended) {
+      toasts.setSuspended(suspended);
+    },
+    onOpenChat(listener) {
+      openChat.on('open', listener);
+      return () => void openChat.off('open', listener);
+    },
+    async start() {
+      await init();
+      if (started) return;
+      started = true;
+      manager.setTarget(target(), settings.lastReceivedSeq);
+      manager.start();
+    },
+    async stop() {
+      started = false;
+      manager.stop();
+      toasts.dispose();
+      await outbox?.close();
+      await images?.close();
+    },
+    async sendImageFile(file) {
+      return queue((box) => box.addImage({ name: path.basename(file), path: file }));
+    },
+    async listLibrary() {
+      const client = manager.client;
+      if (!client) throw new Error('not connected');
+      return client.listLibrary();
+    },
+    async getLibraryImage(name) {
+      const client = manager.client;
+      if (!client) throw new Error('not connected');
+      const dir = receivedDir();
+      const fileName = freeFileName(safeFileName(name, 'library-image'), (n) => existsSync(path.join(dir, n)));
+      const result = await client.getLibraryImage(name, { kind: 'file', dir, fileName });
+      return result.path ?? path.join(dir, fileName);
+    },
+    pendingIds: () => outbox?.list().map((e) => e.id) ?? [],
+  };
+  return core;
+}
+
+/** The event's thumbnail as a file a toast can show; written once per image. */
+async function thumbnailFile(dataDir: string, event: ImageEvent): Promise<string | undefined> {
+  if (!event.thumbnail) return undefined;
+  const dir = path.join(dataDir, 'toast-icons');
+  const file = path.join(dir, `${event.sha256}.webp`);
+  if (!existsSync(file)) {
+    await mkdir(dir, { recursive: true });
+    await writeFile(file, Buffer.from(event.thumbnail.data, 'base64'));
+  }
+  return file;
+}

@@ -5,7 +5,9 @@ import { isNetwork } from './legacy/allow-list.js';
 import { DEFAULT_LIMITS, DEFAULT_PORT, HANDSHAKE_TIMEOUT_MS, KEEPALIVE_TIMEOUT_MS } from '@vm-messenger/protocol';
 
 /** The daemon's configuration file (JSON). Every key is optional: the embedded defaults make a fresh
- *  machine work with no file at all. Relative directories are resolved against the state dir. */
+ *  machine work with no file at all. Relative directories are resolved against the state dir.
+ *  Nested sections use zod 4's `prefault`, which runs a missing section through its schema so the
+ *  inner defaults apply (`default` would hand back the bare `{}`). */
 export const ConfigFile = z
   .object({
     serverName: z.string().min(1).max(120).optional(),
@@ -15,7 +17,7 @@ export const ConfigFile = z
         port: z.number().int().min(0).max(65535).default(DEFAULT_PORT),
       })
       .strict()
-      .default({ host: '0.0.0.0', port: DEFAULT_PORT }),
+      .prefault({}),
     stateDir: z.string().min(1).optional(),
     libraryDir: z.string().min(1).default('server_images'),
     receivedDir: z.string().min(1).default('received_images'),
@@ -26,7 +28,7 @@ export const ConfigFile = z
         group: z.string().min(1).optional(),
       })
       .strict()
-      .default({ mode: 0o660 }),
+      .prefault({}),
     logLevel: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
     limits: z
       .object({
@@ -44,7 +46,7 @@ export const ConfigFile = z
         badTokenDelayMs: z.number().int().min(0).default(1000),
       })
       .strict()
-      .default({} as never),
+      .prefault({}),
     legacy: z
       .object({
         enabled: z.boolean().default(false),
@@ -59,7 +61,7 @@ export const ConfigFile = z
         maxLineBytes: z.number().int().min(1024).optional(),
       })
       .strict()
-      .default({ enabled: false, allow: [], pingIntervalMs: 1000 }),
+      .prefault({}),
   })
   .strict();
 

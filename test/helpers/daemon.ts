@@ -127,6 +127,7 @@ export async function spawnDaemon(
     { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
+  const spawnedAt = Date.now();
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -135,8 +136,9 @@ export async function spawnDaemon(
   });
   const port = await until(
     () => {
+      if (Date.now() - spawnedAt > 14_000) throw new Error(`daemon did not start listening:\n${out}`);
       if (child.exitCode !== null) throw new Error(`daemon exited early:\n${out}`);
-      const m = /listening on [^:]+:(\d+)/.exec(out);
+      const m = /listening on \S+:(\d+) \(TLS\)/.exec(out);
       return m ? Number(m[1]) : undefined;
     },
     'the daemon to listen',

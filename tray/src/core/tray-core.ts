@@ -61,6 +61,8 @@ export function createTrayCore(deps: TrayCoreDeps, options: TrayCoreOptions = {}
   let outbox: Outbox | undefined;
   let images: ReceivedImages | undefined;
   let lastUnread = -1;
+  /** The view has not shown any history yet (replayed events do not count: they are newer). */
+  let needsFirstPage = true;
   /** Resolves when outbox, image index and token are loaded; created on first need. */
   let ready: Promise<void> | undefined;
 
@@ -171,7 +173,10 @@ export function createTrayCore(deps: TrayCoreDeps, options: TrayCoreOptions = {}
     }
     kick(client);
     // A fresh view shows the page of history that precedes what the replay brings.
-    if (view.oldestSeq() === undefined) void loadPage(client, resumedFrom + 1);
+    if (needsFirstPage) {
+      needsFirstPage = false;
+      void loadPage(client, resumedFrom + 1);
+    }
   });
   manager.on('event', (event) => {
     save({ lastReceivedSeq: event.seq });
@@ -256,6 +261,7 @@ export function createTrayCore(deps: TrayCoreDeps, options: TrayCoreOptions = {}
       if (!sameDaemon) {
         view.clear();
         lastUnread = -1;
+        needsFirstPage = true;
       }
       manager.setTarget(target(), settings.lastReceivedSeq);
       if (!sameDaemon) emit({ type: 'reset', snapshot: snapshot() });

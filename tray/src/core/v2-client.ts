@@ -278,7 +278,12 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
   /** Keeps at most ~1 MiB unflushed so a large upload neither buffers in memory nor starves text. */
   private async sendBinary(frame: Buffer): Promise<void> {
     if (!this.open) throw this.closedWith ?? new ClientError('closed', 'connection closed during the upload');
-    await new Promise<void>((resolve, reject) => this.ws.send(frame, { binary: true }, (err) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      this.ws.send(frame, { binary: true }, (err) =>
+        // ws reports a socket closing under us as a plain Error; callers act on a ClientError code.
+        err ? reject(this.closedWith ?? new ClientError('connection_lost', `connection lost during the upload: ${err.message}`)) : resolve(),
+      ),
+    );
     while (this.ws.bufferedAmount > 1024 * 1024) {
       await new Promise((r) => setTimeout(r, 5));
       if (!this.open) throw this.closedWith ?? new ClientError('closed', 'connection closed during the upload');
@@ -395,6 +400,11 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
         break;
       case 'download-end':
         void this.endDownload(frame.transfer);
+        break;
+      case 'bye':
+        // The daemon says why before it closes: an upload or request failing meanwhile reports that
+        // reason (kicked, server_shutdown) rather than a bare 'closed'.
+        this.closedWith ??= new ClientError(frame.code, frame.reason);
         break;
       default:
         break;

@@ -15,17 +15,19 @@ test('the server speaks first: ping at once, then about once per interval; the c
   const peer = await LegacyPeer.connect(t, daemon.port);
   await peer.take((l) => l === 'ping', 'the first ping');
   // The first ping follows the front door's short silence rule, not a later tick.
-  t.true(peer.pingTimes[0]! - peer.connectedAt < 1000);
-  await until(() => peer.pingTimes.length >= 6, 'six pings');
-  const gaps = peer.pingTimes.slice(1).map((at, i) => at - peer.pingTimes[i]!);
-  for (const gap of gaps) t.true(gap >= 50 && gap < 400, `ping gap ${gap} ms for a 100 ms interval`);
+  t.true(peer.pingTimes[0]! - peer.connectedAt < 2000);
+  await until(() => peer.pingTimes.length >= 11, 'eleven pings');
+  // The mean, not each gap: the peer shares a (busy) process with the daemon, so two pings can
+  // arrive in one read. A 100 ms interval must not turn into bursts or silence.
+  const mean = (peer.pingTimes[10]! - peer.pingTimes[0]!) / 10;
+  t.true(mean >= 80 && mean < 400, `mean ping gap ${mean} ms for a 100 ms interval`);
   t.deepEqual(peer.messages(), [], 'nothing but pings without traffic');
 
   const listed = daemon.clients();
   t.is(listed.length, 1);
   t.like(listed[0], { name: '127.0.0.1', address: '127.0.0.1', protocol: 'legacy' });
   t.regex(listed[0]!.id, /^l\d+$/);
-  t.true(listed[0]!.bytesOut >= 6 * 'ping\n'.length);
+  t.true(listed[0]!.bytesOut >= 11 * 'ping\n'.length);
 });
 
 test('text every direction between a legacy client, v2 clients and the VM, with the You echo rule', async (t) => {

@@ -110,9 +110,10 @@ test('--help everywhere exits 0 and documents the exit codes', async (t) => {
   t.is(top.code, 0);
   t.regex(top.stdout, /3 {2}the daemon is not running/);
   t.regex(top.stdout, /4 {2}permission denied/);
-  for (const command of ['say', 'send', 'list', 'clients', 'status', 'history', 'watch', 'kick', 'pair', 'stop', 'console']) {
-    const run = await vmctl([command, '--help']);
-    t.is(run.code, 0, command);
-    t.regex(run.stdout, new RegExp(`^Usage: vmctl ${command}`), command);
-  }
+  const commands = ['say', 'send', 'list', 'clients', 'status', 'history', 'watch', 'kick', 'pair', 'stop', 'console'];
+  const runs = await Promise.all(commands.map((command) => vmctl([command, '--help'])));
+  commands.forEach((command, i) => {
+    t.is(runs[i]?.code, 0, command);
+    t.regex(runs[i]?.stdout ?? '', new RegExp(`^Usage: vmctl ${command}`), command);
+  });
 });

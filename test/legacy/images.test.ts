@@ -16,7 +16,7 @@ const imageEvents = (client: V2Client, count: number) =>
     };
     client.on('event', onEvent);
     return () => client.off('event', onEvent);
-  }, count);
+  }, count, 30_000);
 
 /** `SERVER_IMAGE:<name>|<base64>` split as the original client does: at the first `|`. */
 function serverImage(line: string): { name: string; bytes: Buffer; base64: string } {
@@ -128,7 +128,7 @@ test('REQUEST_LIST and REQUEST_IMAGE serve the server image library', async (t) 
   t.false(peer.isClosed, 'a request for a missing file does not cost the connection');
 });
 
-test('a 20 MB image goes out as one whole line; pings never land inside it and keep coming', async (t) => {
+test.serial('a 20 MB image goes out as one whole line; pings never land inside it and keep coming', async (t) => {
   const daemon = await startTestDaemon(t, { config: legacyConfig() });
   const peer = await LegacyPeer.connect(t, daemon.port);
   await until(() => peer.pingTimes.length >= 2, 'pings before the image');
@@ -149,13 +149,13 @@ test('a 20 MB image goes out as one whole line; pings never land inside it and k
   t.is(got.name, event.storedName);
   t.is(got.base64.length, Math.ceil(big.length / 3) * 4);
   t.true(got.bytes.equals(big), 'byte-identical after base64');
-  await peer.takePrefix('MESSAGE:VM | right behind the image');
+  await peer.takePrefix('MESSAGE:VM | right behind the image', 30_000);
   for (const l of peer.lines) t.true(l === 'ping' || /^(SERVER_IMAGE|MESSAGE):/.test(l), `an intact line: ${l.slice(0, 40)}`);
   const before = peer.pingTimes.length;
-  await until(() => peer.pingTimes.length >= before + 3, 'pings after the image');
+  await until(() => peer.pingTimes.length >= before + 3, 'pings after the image', 30_000);
 });
 
-test('a 20 MB upload from a legacy client is accepted whole', async (t) => {
+test.serial('a 20 MB upload from a legacy client is accepted whole', async (t) => {
   const daemon = await startTestDaemon(t, { config: legacyConfig() });
   const peer = await LegacyPeer.connect(t, daemon.port);
   await peer.takePrefix('ping');

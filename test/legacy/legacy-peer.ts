@@ -51,7 +51,7 @@ export class LegacyPeer {
   }
 
   /** The first line not yet taken that matches; waits for it up to `timeoutMs`. */
-  async take(match: (line: string) => boolean, what: string, timeoutMs = 10_000): Promise<string> {
+  async take(match: (line: string) => boolean, what: string, timeoutMs = 20_000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       for (let i = 0; i < this.lines.length; i += 1) {

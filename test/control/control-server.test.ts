@@ -2,15 +2,12 @@ import test from 'ava';
 import { spawn } from 'node:child_process';
 import { lstat, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type * as ControlServerModule from '../../daemon/src/control/control-server.js';
+import { startControlServer } from '@vm-messenger/daemon/internal/control/control-server';
 import { createLogger } from '@vm-messenger/daemon';
 import { ControlResults, MAX_CONTROL_LINE_BYTES } from '@vm-messenger/protocol';
 import { startTestDaemon, tempDir } from '../vmctl/harness.js';
 import { rawConnect } from './raw-client.js';
 
-// daemon/package.json exports only the daemon's entry point; load the server from the build
-// output by path (the type-only import keeps the checking exact).
-const { startControlServer } = (await import(new URL('../../../daemon/dist/control/control-server.js', import.meta.url).href)) as typeof ControlServerModule;
 const quiet = createLogger('error', { silent: true });
 
 test('every request gets one reply with its id, pipelined requests included', async (t) => {

@@ -1,12 +1,9 @@
 import test from 'ava';
 import { Writable } from 'node:stream';
 import winston from 'winston';
-import type * as Notify from '../../daemon/src/systemd/notify.js';
+import * as notify from '@vm-messenger/daemon/internal/systemd/notify';
 import { listenForNotifications } from './notify-listener.js';
 
-// daemon/package.json exports only the daemon's entry point; load the module from its build
-// output by path (the type-only import above keeps the checking exact).
-const notify = (await import(new URL('../../../daemon/dist/systemd/notify.js', import.meta.url).href)) as typeof Notify;
 
 function capturingLogger(): { logger: winston.Logger; lines: string[] } {
   const lines: string[] = [];

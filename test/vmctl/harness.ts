@@ -22,9 +22,7 @@ export async function tempDir(t: Pick<ExecutionContext, 'teardown'>, prefix = 'v
 export async function startTestDaemon(t: Pick<ExecutionContext, 'teardown'>): Promise<Daemon> {
   const dir = await tempDir(t, 'vmm-vmctl-daemon-');
   const daemon = await startDaemon({
-    // An explicit (empty) limits object: zod 4's .default({}) on daemon/src/config.ts's `limits`
-    // skips the inner defaults, which leaves the handshake timeout undefined (reported to the lead).
-    config: { limits: {} },
+    config: {},
     stateDir: dir,
     controlSocket: path.join(dir, 'control.sock'),
     port: 0,

@@ -1,0 +1,143 @@
+/** `vmm connect` and `vmm listen`: the core running in a terminal. People get timestamped lines
+ *  and a prompt; scripts (`--json`) get one JSON object per line. */
+import path from 'node:path';
+import readline from 'node:readline';
+import type { ChatItem, ChatUpdate } from '../core/bridge-api.js';
+import type { TrayCoreHandle } from '../core/tray-core.js';
+import { formatItem, formatSize, formatState } from './format.js';
+
+export interface SessionOptions {
+  json: boolean;
+  /** Read typed lines from stdin (connect) or only print (listen). */
+  interactive: boolean;
+  out: NodeJS.WritableStream;
+  input: NodeJS.ReadableStream;
+}
+
+const DRAIN_ON_EXIT_MS = 10_000;
+
+export async function runSession(core: TrayCoreHandle, opts: SessionOptions): Promise<number> {
+  const print = (line: string): void => void opts.out.write(`${line}\n`);
+  const json = (value: unknown): void => void opts.out.write(`${JSON.stringify(value)}\n`);
+  const printed = new Set<string>();
+  const savedShown = new Set<string>();
+
+  const showItem = (item: ChatItem): void => {
+    if (item.delivery === 'failed' && !printed.has(`failed:${item.key}`)) {
+      printed.add(`failed:${item.key}`);
+      if (opts.json) json({ type: 'failed', key: item.key, error: item.error });
+      else print(`! not delivered: ${item.error ?? 'rejected'}`);
+      return;
+    }
+    if (item.seq === undefined) return;
+    if (!printed.has(item.key)) {
+      printed.add(item.key);
+      if (!opts.json) print(formatItem(item));
+    }
+    if (item.image?.saved && !savedShown.has(item.key)) {
+      savedShown.add(item.key);
+      const file = core.imagePath(item.key);
+      if (opts.json) json({ type: 'image-saved', key: item.key, seq: item.seq, path: file });
+      else if (file) print(`  saved to ${file}`);
+    }
+  };
+  const onUpdate = (u: ChatUpdate): void => {
+    if (u.type === 'items' || u.type === 'older') u.items.forEach(showItem);
+    else if (u.type === 'connection') {
+      if (opts.json) json({ type: 'connection', state: u.state });
+      else print(`-- ${formatState(u.state)}`);
+    }
+  };
+  if (opts.json) core.connection.on('event', (event) => json({ type: 'event', event }));
+  // History shown on connect is context, printed for people only; scripts get new events.
+  if (opts.json) {
+    core.api.onUpdate((u) => {
+      if (u.type === 'connection') onUpdate(u);
+      else if (u.type === 'items') u.items.forEach((i) => (i.delivery === 'failed' || i.image?.saved ? showItem(i) : undefined));
+    });
+  } else core.api.onUpdate(onUpdate);
+
+  const snapshot = await core.api.getSnapshot();
+  if (!snapshot.settings.paired) {
+    process.stderr.write('not paired: run `vmm pair <pairing string>` first\n');
+    return 2;
+  }
+  await core.start();
+
+  let finish!: (code: number) => void;
+  const finished = new Promise<number>((resolve) => (finish = resolve));
+  const stop = async (code: number): Promise<void> => {
+    await core.stop();
+    finish(code);
+  };
+  process.once('SIGINT', () => void stop(0));
+  process.once('SIGTERM', () => void stop(0));
+  core.connection.on('state', (state) => {
+    // Scripts should not hang on a pairing that can never work.
+    if (state.status === 'auth-failed' && !opts.interactive) void stop(1);
+  });
+
+  if (opts.interactive) {
+    const rl = readline.createInterface({ input: opts.input, terminal: false });
+    let chain = Promise.resolve();
+    rl.on('line', (line) => {
+      chain = chain.then(() => handleLine(core, line.trimEnd(), print, () => rl.close()));
+    });
+    rl.on('close', () => {
+      // Lines piped in are sent before leaving (within reason).
+      void chain.then(() => drain(core)).then(() => stop(0));
+    });
+  }
+  return finished;
+}
+
+async function handleLine(core: TrayCoreHandle, line: string, print: (s: string) => void, quit: () => void): Promise<void> {
+  if (line === '') return;
+  if (!line.startsWith('/')) {
+    const r = await core.api.sendText(line);
+    if (!r.ok) print(`! ${r.message}`);
+    return;
+  }
+  const [command = '', ...rest] = line.slice(1).split(' ');
+  const arg = rest.join(' ').trim();
+  try {
+    switch (command) {
+      case 'quit':
+      case 'exit':
+        quit();
+        return;
+      case 'image': {
+        if (!arg) return print('! usage: /image <path>');
+        const r = await core.sendImageFile(path.resolve(arg));
+        if (!r.ok) print(`! ${r.message}`);
+        return;
+      }
+      case 'list': {
+        const images = await core.listLibrary();
+        if (images.length === 0) print('(the library is empty)');
+        for (const i of images) print(`  ${i.name}  ${i.width}×${i.height}  ${formatSize(i.size)}`);
+        return;
+      }
+      case 'get': {
+        if (!arg) return print('! usage: /get <name>');
+        print(`  saved to ${await core.getLibraryImage(arg)}`);
+        return;
+      }
+      case 'help':
+        print('type a line to send it; /image <path>, /list, /get <name>, /quit');
+        return;
+      default:
+        print(`! unknown command /${command} (try /help)`);
+    }
+  } catch (err) {
+    print(`! ${(err as Error).message}`);
+  }
+}
+
+/** Waits (bounded) until the outbox is empty while connected. */
+async function drain(core: TrayCoreHandle): Promise<void> {
+  const deadline = Date.now() + DRAIN_ON_EXIT_MS;
+  while (core.pendingIds().length > 0 && Date.now() < deadline && core.connection.state.status !== 'auth-failed') {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

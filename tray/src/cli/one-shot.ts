@@ -1,0 +1,48 @@
+/** `vmm send` and `vmm send-image`: one connection, one message, exit 0 only once the daemon has
+ *  accepted it — for scripts, so nothing is queued behind their back. */
+import { stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { AcceptedFrame } from '@vm-messenger/protocol';
+import { V2Client } from '../core/v2-client.js';
+import type { ClientContext } from './client-context.js';
+import { CliError } from './cli-error.js';
+
+
+export async function connectOnce(ctx: ClientContext, timeoutMs: number): Promise<V2Client> {
+  const { host, port, fingerprint, clientName } = ctx.settings;
+  const token = await ctx.secrets.getToken();
+  if (!host || !port || !fingerprint || !token) throw new CliError(2, 'not paired: run `vmm pair <pairing string>` first');
+  try {
+    return await V2Client.connect({ host, port, fingerprint, token, clientName: clientName || os.hostname(), handshakeTimeoutMs: timeoutMs });
+  } catch (err) {
+    throw new CliError(1, (err as Error).message);
+  }
+}
+
+async function withClient(ctx: ClientContext, timeoutMs: number, send: (client: V2Client) => Promise<AcceptedFrame>): Promise<AcceptedFrame> {
+  const client = await connectOnce(ctx, timeoutMs);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new CliError(1, `no acknowledgement from the daemon within ${timeoutMs} ms`)), timeoutMs);
+    });
+    return await Promise.race([send(client), timeout]);
+  } catch (err) {
+    throw err instanceof CliError ? err : new CliError(1, (err as Error).message);
+  } finally {
+    clearTimeout(timer);
+    client.close();
+  }
+}
+
+export function sendText(ctx: ClientContext, text: string, timeoutMs: number): Promise<AcceptedFrame> {
+  if (text.trim() === '') return Promise.reject(new CliError(2, 'nothing to send: the text is empty'));
+  return withClient(ctx, timeoutMs, (client) => client.say(text));
+}
+
+export async function sendImageFile(ctx: ClientContext, file: string, timeoutMs: number): Promise<AcceptedFrame> {
+  const info = await stat(file).catch(() => undefined);
+  if (!info?.isFile()) throw new CliError(2, `no such file: ${file}`);
+  return withClient(ctx, timeoutMs, (client) => client.sendImage({ name: path.basename(file), path: file }));
+}

@@ -177,11 +177,13 @@ export class LegacyConnection implements ClientHandle {
       if (work) {
         this.busy = true;
         this.socket.pause();
-        void work.finally(() => {
-          this.busy = false;
-          if (!this.closed && !this.overflowed) this.socket.resume();
-          this.pump();
-        });
+        void work
+          .catch((err: unknown) => this.reportFailure(err, 'a request'))
+          .finally(() => {
+            this.busy = false;
+            if (!this.closed && !this.overflowed) this.socket.resume();
+            this.pump();
+          });
       }
     }
     if (this.head >= this.lines.length) {
@@ -237,7 +239,11 @@ export class LegacyConnection implements ClientHandle {
       this.strike();
       return;
     }
-    this.ctx.conversation.say(this.sender(), text);
+    try {
+      this.ctx.conversation.say(this.sender(), text);
+    } catch (err) {
+      this.reportFailure(err, 'a message');
+    }
   }
 
   private async onImage(name: string, data: Buffer): Promise<void> {

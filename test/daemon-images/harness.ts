@@ -14,7 +14,7 @@ import { sha256Of } from '../helpers/images.js';
 /** Random noise as an uncompressed PNG: about width × height × 3 bytes, incompressible, quick to make. */
 export const noisePng = (width: number, height: number): Promise<Buffer> =>
   sharp(randomBytes(width * height * 3), { raw: { width, height, channels: 3 } })
-    .png({ compressionLevel: 0 })
+    .png({ compressionLevel: 0, adaptiveFiltering: false })
     .toBuffer();
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -29,6 +29,8 @@ export class UploadReceiver {
   private paused = false;
   /** Set once the connection is gone: an upload still opening then must not outlive it. */
   private closed = false;
+  /** Uploads past `image-end`, being verified and stored. */
+  private readonly finishing = new Set<Promise<void>>();
 
   constructor(
     private readonly ctx: DaemonContext,
@@ -102,6 +104,16 @@ export class UploadReceiver {
   }
 
   async end(transfer: number): Promise<void> {
+    const work = this.finish(transfer);
+    this.finishing.add(work);
+    try {
+      await work;
+    } finally {
+      this.finishing.delete(work);
+    }
+  }
+
+  private async finish(transfer: number): Promise<void> {
     const upload = this.uploads.get(transfer);
     if (!upload) return;
     await upload.chain;
@@ -137,6 +149,9 @@ export class UploadReceiver {
   async abortAll(): Promise<void> {
     this.closed = true;
     await Promise.all([...this.uploads.keys()].map((t) => this.abort(t)));
+    // An upload already being verified and stored completes (or fails) on its own; a shutdown that
+    // waits for this promise does not close the history under it.
+    await Promise.allSettled([...this.finishing]);
   }
 }
 

@@ -495,6 +495,9 @@ function memorySource(bytes: Buffer): ByteSource {
   };
 }
 
+/** Bytes read from an upload's file at once. */
+const READ_AHEAD_BYTES = 1024 * 1024;
+
 async function fileSource(file: string): Promise<ByteSource> {
   const fh = await open(file, 'r');
   const { size } = await fh.stat();
@@ -506,13 +509,21 @@ async function fileSource(file: string): Promise<ByteSource> {
     hash.update(buf.subarray(0, bytesRead));
     offset += bytesRead;
   }
+  let block = Buffer.alloc(0);
+  let blockStart = 0;
   return {
     size,
     sha256: hash.digest('hex'),
+    // Chunks are served from 1 MiB blocks: one file read per chunk made the upload wait on the
+    // thread pool for every 64 KiB (a third of the throughput, measured by the bench).
     read: async (offset, length) => {
-      const chunk = Buffer.allocUnsafe(length);
-      const { bytesRead } = await fh.read(chunk, 0, length, offset);
-      return chunk.subarray(0, bytesRead);
+      if (offset < blockStart || offset + length > blockStart + block.byteLength) {
+        const fresh = Buffer.allocUnsafe(Math.max(length, READ_AHEAD_BYTES));
+        const { bytesRead } = await fh.read(fresh, 0, fresh.byteLength, offset);
+        block = fresh.subarray(0, bytesRead);
+        blockStart = offset;
+      }
+      return block.subarray(offset - blockStart, offset - blockStart + length);
     },
     close: () => fh.close(),
   };

@@ -63,6 +63,8 @@ export function createTrayCore(deps: TrayCoreDeps, options: TrayCoreOptions = {}
   let lastUnread = -1;
   /** The view has not shown any history yet (replayed events do not count: they are newer). */
   let needsFirstPage = true;
+  /** No resume point was stored: this is the first connection to this daemon. */
+  let firstContact = false;
   /** Resolves when outbox, image index and token are loaded; created on first need. */
   let ready: Promise<void> | undefined;
 
@@ -167,6 +169,12 @@ export function createTrayCore(deps: TrayCoreDeps, options: TrayCoreOptions = {}
   });
   manager.on('connected', (client, resumedFrom) => {
     ownName = client.welcome.clientName;
+    if (firstContact) {
+      // What the daemon said before this client ever connected is history, not unread news.
+      firstContact = false;
+      if (resumedFrom > settings.lastSeenSeq) save({ lastSeenSeq: resumedFrom });
+      emitUnread();
+    }
     if (settings.serverName !== client.welcome.serverName) {
       save({ serverName: client.welcome.serverName });
       emit({ type: 'settings', settings: uiSettings() });
@@ -348,6 +356,7 @@ export function createTrayCore(deps: TrayCoreDeps, options: TrayCoreOptions = {}
       await init();
       if (started) return;
       started = true;
+      firstContact = settings.lastReceivedSeq === undefined;
       manager.setTarget(target(), settings.lastReceivedSeq);
       manager.start();
     },

@@ -44,6 +44,7 @@ export class V2Connection implements ClientHandle {
   private readonly queue: SendQueue;
   private readonly uploads: UploadReceiver;
   private replayCursor: number | undefined;
+  private uploadsDrained: Promise<void> = Promise.resolve();
   private unsubscribe: (() => void) | undefined;
   private readonly timers: NodeJS.Timeout[] = [];
 
@@ -105,9 +106,12 @@ export class V2Connection implements ClientHandle {
     this.close(CLOSE_CODES.goingAway, 'server_shutdown', reason, 'debug');
   }
 
+  /** Calls back once the socket is closed and no upload of this client is still being written or
+   *  committed, so a shutdown that waits for it never closes the history under an upload. */
   onceClosed(callback: () => void): void {
-    if (this.ws.readyState === this.ws.CLOSED) callback();
-    else this.ws.once('close', () => callback());
+    const whenDrained = (): void => void this.uploadsDrained.then(callback, callback);
+    if (this.ws.readyState === this.ws.CLOSED) whenDrained();
+    else this.ws.once('close', whenDrained);
   }
 
   terminate(): void {
@@ -152,7 +156,7 @@ export class V2Connection implements ClientHandle {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     this.queue.close(flush);
-    void this.uploads.abortAll();
+    this.uploadsDrained = this.uploads.abortAll();
     this.ctx.clients.remove(this);
   }
 
@@ -302,7 +306,7 @@ export class V2Connection implements ClientHandle {
       case 'image-abort':
         return void this.uploads.abort(frame.transfer);
       case 'fetch-image':
-        return this.onFetchImage(frame.seq);
+        return this.onFetchImage(frame.req, frame.seq);
       case 'history-request': {
         const events = this.ctx.conversation.history.before(frame.beforeSeq, this.name, frame.limit);
         this.send({ type: 'history-page', req: frame.req, events, complete: events.length < frame.limit });
@@ -334,17 +338,17 @@ export class V2Connection implements ClientHandle {
     this.send({ type: 'accepted', id, seq: stored.event.seq, duplicate });
   }
 
-  private onFetchImage(seq: number): void {
+  private onFetchImage(req: number, seq: number): void {
     const found = this.ctx.images.fileOf(seq);
     if (!found || (found.event.to !== undefined && found.event.to !== this.name)) {
-      return this.sendError('not_found', `no image with seq ${seq}`, seq);
+      return this.sendError('not_found', `no image with seq ${seq}`, req);
     }
     void startDownload(this.queue, {
       path: found.path,
-      frame: { seq, name: found.event.storedName, mime: found.event.mime, sha256: found.event.sha256 },
+      frame: { req, seq, name: found.event.storedName, mime: found.event.mime, sha256: found.event.sha256 },
       chunkBytes: this.ctx.config.limits.chunkBytes,
       send: (f) => this.send(f),
-      onError: (err) => this.sendError('transfer_failed', err.message, seq),
+      onError: (err) => this.sendError('transfer_failed', err.message, req),
     });
   }
 

@@ -36,7 +36,12 @@ export const ImageEndFrame = z.object({ type: z.literal('image-end'), transfer: 
 export const ImageAbortFrame = z.object({ type: z.literal('image-abort'), transfer: z.number().int().min(1) });
 
 /** Ask for the bytes of an image event (clients pull what they do not already hold, by sha256). */
-export const FetchImageFrame = z.object({ type: z.literal('fetch-image'), seq: z.number().int().positive() });
+export const FetchImageFrame = z.object({
+  type: z.literal('fetch-image'),
+  /** Echoed in `download-begin` and in any `error` (as `ref`): numeric refs are always request numbers. */
+  req: z.number().int().nonnegative(),
+  seq: z.number().int().positive(),
+});
 
 /** Older history for scroll-back: up to `limit` events with seq < beforeSeq, oldest first. */
 export const HistoryRequestFrame = z.object({

@@ -292,8 +292,9 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
 
   /** Downloads the bytes of an image event. */
   fetchImage(seq: number, target: DownloadTarget): Promise<DownloadResult> {
-    const result = this.expect(`seq:${seq}`, target, seq);
-    this.send({ type: 'fetch-image', seq });
+    const req = this.nextReq++;
+    const result = this.expect(`req:${req}`, target, req);
+    this.send({ type: 'fetch-image', req, seq });
     return result;
   }
 
@@ -421,7 +422,7 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
   }
 
   private async beginDownload(begin: DownloadBeginFrame): Promise<void> {
-    const key = begin.seq !== undefined ? `seq:${begin.seq}` : `req:${begin.req ?? -1}`;
+    const key = `req:${begin.req ?? -1}`;
     const want = this.expected.get(key);
     if (!want) return;
     this.expected.delete(key);

@@ -33,7 +33,7 @@ test('copy mode stores a byte-identical copy with metadata and thumbnail, and ke
     mime: 'image/png',
     sha256: sha256Of(data),
   });
-  t.like(stored.thumbnail, { mime: 'image/webp', width: 256, height: 192 });
+  t.like(stored.thumbnail, { mime: 'image/jpeg', width: 256, height: 192 });
   t.deepEqual(await readFile(stored.path), data);
   t.deepEqual(await readFile(source), data);
   t.deepEqual(await readdir(partialDirOf(receivedDir)), []);

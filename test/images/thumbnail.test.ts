@@ -18,12 +18,12 @@ for (const [label, mime, make] of cases) {
     const dir = await tempDir(t);
     const thumb = await makeThumbnail(await writeTemp(dir, 'in', await make()), mime);
     if (!thumb) return t.fail('no thumbnail');
-    t.is(thumb.mime, 'image/webp');
+    t.is(thumb.mime, 'image/jpeg');
     t.is(Math.max(thumb.width, thumb.height), 256);
     const bytes = Buffer.from(thumb.data, 'base64');
     t.true(bytes.length < 16 * 1024, `${bytes.length} bytes`);
     const meta = await sharp(bytes).metadata();
-    t.like(meta, { format: 'webp', width: thumb.width, height: thumb.height });
+    t.like(meta, { format: 'jpeg', width: thumb.width, height: thumb.height });
   });
 }
 

@@ -38,7 +38,7 @@ test('text and images sent while the daemon is down are delivered once it is bac
   t.deepEqual(stored.map((e) => e.id), pending.items.map((i) => i.key), 'sent with their original ids');
   const snap = await h.core.api.getSnapshot();
   t.true(snap.items.every((i) => i.mine));
-  t.truthy(snap.items[1]?.image?.thumbnailDataUrl?.startsWith('data:image/webp;base64,'));
+  t.truthy(snap.items[1]?.image?.thumbnailDataUrl?.startsWith('data:image/jpeg;base64,'));
   await until(() => h.core.pendingIds().length === 0, 'outbox empty');
   await h.core.stop();
   const file = JSON.parse(await readFile(path.join(h.dataDir, 'outbox.json'), 'utf8')) as { entries: unknown[] };

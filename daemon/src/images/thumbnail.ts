@@ -4,20 +4,24 @@ import { readBmpPreview } from './bmp-pixels.js';
 
 /** Long side of a thumbnail: enough for a toast preview and a chat bubble. */
 export const THUMBNAIL_SIDE = 256;
-/** Lossy WebP at this quality keeps a 256 px thumbnail to a few KB. */
-const THUMBNAIL_QUALITY = 60;
+/** JPEG at this quality keeps a 256 px thumbnail to a few KB. JPEG rather than WebP because
+ *  Windows toasts (the tray's main use of thumbnails) show PNG, JPEG and GIF only. */
+const THUMBNAIL_QUALITY = 70;
+/** Transparent areas are flattened onto the chat window's light bubble colour. */
+const FLATTEN_BACKGROUND = '#ffffff';
 /** BMP is subsampled by hand to this size before sharp's proper downscale. */
 const BMP_PREVIEW_SIDE = 1024;
 
 async function encode(pipeline: sharp.Sharp): Promise<Thumbnail> {
   const { data, info } = await pipeline
     .resize(THUMBNAIL_SIDE, THUMBNAIL_SIDE, { fit: 'inside', withoutEnlargement: true })
-    .webp({ quality: THUMBNAIL_QUALITY })
+    .flatten({ background: FLATTEN_BACKGROUND })
+    .jpeg({ quality: THUMBNAIL_QUALITY, mozjpeg: true })
     .toBuffer({ resolveWithObject: true });
-  return { mime: 'image/webp', width: info.width, height: info.height, data: data.toString('base64') };
+  return { mime: 'image/jpeg', width: info.width, height: info.height, data: data.toString('base64') };
 }
 
-/** A small WebP preview of the image at `path` (first frame of an animation, EXIF orientation
+/** A small JPEG preview of the image at `path` (first frame of an animation, EXIF orientation
  *  applied). Decoding the whole image doubles as the integrity check: damaged or truncated data
  *  throws ProtocolError('image_rejected'). Returns undefined for BMP layouts it does not decode. */
 export async function makeThumbnail(

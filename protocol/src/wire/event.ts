@@ -35,7 +35,7 @@ export const ImageMime = z.enum(['image/png', 'image/jpeg', 'image/gif', 'image/
 export type ImageMime = z.infer<typeof ImageMime>;
 
 export const Thumbnail = z.object({
-  mime: z.literal('image/webp'),
+  mime: z.enum(['image/jpeg', 'image/png', 'image/webp']),
   width: z.number().int().positive(),
   height: z.number().int().positive(),
   /** base64; a few KB at most. */

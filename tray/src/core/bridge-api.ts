@@ -22,7 +22,7 @@ export interface ChatImage {
   width?: number;
   height?: number;
   mime?: string;
-  /** `data:image/webp;base64,…`, small; present once the daemon has made one. */
+  /** `data:image/jpeg;base64,…`, small; present once the daemon has made one. */
   thumbnailDataUrl?: string;
   /** True once the full image is saved locally (openImage can show it). */
   saved: boolean;

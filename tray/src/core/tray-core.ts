@@ -392,7 +392,7 @@ export function createTrayCore(deps: TrayCoreDeps, options: TrayCoreOptions = {}
 async function thumbnailFile(dataDir: string, event: ImageEvent): Promise<string | undefined> {
   if (!event.thumbnail) return undefined;
   const dir = path.join(dataDir, 'toast-icons');
-  const file = path.join(dir, `${event.sha256}.webp`);
+  const file = path.join(dir, `${event.sha256}${event.thumbnail.mime === 'image/png' ? '.png' : event.thumbnail.mime === 'image/webp' ? '.webp' : '.jpg'}`);
   if (!existsSync(file)) {
     await mkdir(dir, { recursive: true });
     await writeFile(file, Buffer.from(event.thumbnail.data, 'base64'));

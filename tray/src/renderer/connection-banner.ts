@@ -25,7 +25,7 @@ interface BannerContent {
 }
 
 const AUTH_HELP: Record<Extract<ConnectionState, { status: 'auth-failed' }>['code'], string> = {
-  bad_token: 'The VM no longer accepts this computer. Run `vmctl pair` on the VM and paste the new pairing string.',
+  bad_token: 'The VM no longer accepts this computer. Run vmctl pair on the VM and paste the new pairing string.',
   bad_fingerprint: "The VM's certificate is not the one you paired with. If the VM was reinstalled, pair again; if not, something may be intercepting the connection.",
   unsupported_protocol: 'The VM runs an incompatible version of VM Messenger. Update the app or the VM service, then reconnect.',
 };

@@ -51,8 +51,13 @@ export class ConversationView {
       this.scrollToBottom();
       this.ui.scroller.focus({ preventScroll: true });
     });
-    // A thumbnail that decodes after layout grows its bubble; keep the newest message in view.
-    ui.list.addEventListener('load', () => this.stickToBottom && this.scrollToBottom(), true);
+    // Anything that changes the height after a render (a thumbnail decoding, fonts, the window or
+    // the composer resizing) keeps the newest message in view if the user was looking at it.
+    const keepBottom = new ResizeObserver(() => {
+      if (this.stickToBottom) this.scrollToBottom();
+    });
+    keepBottom.observe(ui.list);
+    keepBottom.observe(ui.scroller);
   }
 
   render(items: readonly ChatItem[], hasOlder: boolean, change: RenderChange): void {

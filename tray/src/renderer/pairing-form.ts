@@ -47,7 +47,7 @@ export function createPairingForm(idPrefix: string, api: Pick<VmMessengerApi, 'p
     e.preventDefault();
     const text = pairing.value.trim();
     if (!text) return showError('Paste the pairing string first.');
-    if (!looksLikePairing(text)) return showError('That is not a pairing string: it starts with vmm:// (run `vmctl pair` on the VM).');
+    if (!looksLikePairing(text)) return showError('That is not a pairing string: it starts with vmm:// (run vmctl pair on the VM).');
     error.hidden = true;
     pairing.removeAttribute('aria-invalid');
     submit.disabled = true;

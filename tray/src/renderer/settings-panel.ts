@@ -35,8 +35,10 @@ export class SettingsPanel {
     for (const [key, input] of Object.entries(this.toggles) as [Toggle, HTMLInputElement][]) input.checked = settings[key];
     if (document.activeElement !== this.nameInput) this.nameInput.value = settings.clientName;
     byId('settings-images-dir', HTMLParagraphElement).textContent = settings.receivedImagesDir;
-    const label = settings.serverLabel ? ` (${settings.serverLabel})` : '';
-    byId('settings-connection', HTMLParagraphElement).textContent = `${headerStatus(connection).text}${settings.paired ? label : ''}`;
+    byId('settings-connection', HTMLParagraphElement).textContent = headerStatus(connection).text;
+    const server = byId('settings-server', HTMLParagraphElement);
+    server.textContent = settings.paired && settings.serverLabel ? `Paired with ${settings.serverLabel}` : '';
+    server.hidden = server.textContent === '';
     byId('settings-reconnect', HTMLButtonElement).disabled = !settings.paired || connection.status === 'connected';
   }
 

@@ -3,6 +3,9 @@ import { createHash } from 'node:crypto';
 import { encodeChunk, type ImageMime, type ServerFrame } from '@vm-messenger/protocol';
 import type { SendQueue } from './send-queue.js';
 
+/** Bytes read from disk at once; chunks are sliced from them. */
+const READ_AHEAD_BYTES = 1024 * 1024;
+
 let nextTransfer = 0;
 /** Download transfer numbers are unique per daemon, so they never clash within a connection. */
 const newTransfer = (): number => (nextTransfer = (nextTransfer % 0xfffffffe) + 1);
@@ -39,28 +42,35 @@ export async function startDownload(queue: SendQueue, req: DownloadRequest): Pro
   const transfer = newTransfer();
   const { sha256: _known, ...frame } = req.frame;
   req.send({ type: 'download-begin', transfer, ...frame, size, sha256 });
+  // Read ahead in blocks and slice them into chunks: one read per 64 KiB chunk costs a thread-pool
+  // round trip each and was the bottleneck of pushes to many clients.
   let offset = 0;
+  let block = Buffer.alloc(0);
   let failed = false;
+  const fail = (message: string): null => {
+    failed = true;
+    req.onError(new Error(message));
+    return null;
+  };
   queue.addBulk({
     next: async () => {
       if (offset >= size) return null;
-      const buf = Buffer.allocUnsafe(Math.min(req.chunkBytes, size - offset));
-      let bytesRead: number;
-      try {
-        ({ bytesRead } = await file.read(buf, 0, buf.byteLength, offset));
-      } catch (err) {
-        // The queue would drop a throwing source silently, leaving the client waiting forever.
-        failed = true;
-        req.onError(new Error(`cannot read ${req.frame.name}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`));
-        return null;
+      if (block.byteLength === 0) {
+        const buf = Buffer.allocUnsafe(Math.min(READ_AHEAD_BYTES, size - offset));
+        let bytesRead: number;
+        try {
+          ({ bytesRead } = await file.read(buf, 0, buf.byteLength, offset));
+        } catch (err) {
+          // The queue would drop a throwing source silently, leaving the client waiting forever.
+          return fail(`cannot read ${req.frame.name}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+        }
+        if (bytesRead === 0) return fail(`${req.frame.name} shrank while being sent`);
+        block = buf.subarray(0, bytesRead);
       }
-      if (bytesRead === 0) {
-        failed = true;
-        req.onError(new Error(`${req.frame.name} shrank while being sent`));
-        return null;
-      }
-      offset += bytesRead;
-      return encodeChunk(transfer, buf.subarray(0, bytesRead));
+      const payload = block.subarray(0, req.chunkBytes);
+      block = block.subarray(payload.byteLength);
+      offset += payload.byteLength;
+      return encodeChunk(transfer, payload);
     },
     done: (cancelled) => {
       void file.close();

@@ -95,6 +95,7 @@ interface Download {
 }
 
 const TRANSFER_MAX = 0xffffffff;
+const UPLOAD_INFLIGHT_BYTES = 1024 * 1024;
 
 /** One v2 connection to the daemon: TLS with a pinned certificate, hello/welcome, typed frames,
  *  and request/response helpers. It never reconnects; the connection manager does. */
@@ -106,6 +107,9 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
   /** Downloads waiting for their `download-begin`, by seq or req. */
   private readonly expected = new Map<string, { target: DownloadTarget; resolve: (r: DownloadResult) => void; reject: (e: Error) => void }>();
   private keepaliveTimer: NodeJS.Timeout | undefined;
+  private binaryInflight = 0;
+  private readonly drainWaiters: Array<() => void> = [];
+  private sendFailure: ClientError | undefined;
   private closedWith: ClientError | undefined;
 
   private constructor(
@@ -275,19 +279,22 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
     }
   }
 
-  /** Keeps at most ~1 MiB unflushed so a large upload neither buffers in memory nor starves text. */
+  /** Keeps about 1 MiB of upload chunks in flight: enough to keep the socket busy, little enough
+   *  that a large upload neither buffers in memory nor holds text up. */
   private async sendBinary(frame: Buffer): Promise<void> {
+    if (this.sendFailure) throw this.sendFailure;
     if (!this.open) throw this.closedWith ?? new ClientError('closed', 'connection closed during the upload');
-    await new Promise<void>((resolve, reject) =>
-      this.ws.send(frame, { binary: true }, (err) =>
-        // ws reports a socket closing under us as a plain Error; callers act on a ClientError code.
-        err ? reject(this.closedWith ?? new ClientError('connection_lost', `connection lost during the upload: ${err.message}`)) : resolve(),
-      ),
-    );
-    while (this.ws.bufferedAmount > 1024 * 1024) {
-      await new Promise((r) => setTimeout(r, 5));
-      if (!this.open) throw this.closedWith ?? new ClientError('closed', 'connection closed during the upload');
+    this.binaryInflight += frame.byteLength;
+    this.ws.send(frame, { binary: true }, (err) => {
+      this.binaryInflight -= frame.byteLength;
+      // ws reports a socket closing under us as a plain Error; callers act on a ClientError code.
+      if (err) this.sendFailure ??= this.closedWith ?? new ClientError('connection_lost', `connection lost during the upload: ${err.message}`);
+      for (const wake of this.drainWaiters.splice(0)) wake();
+    });
+    while (this.binaryInflight > UPLOAD_INFLIGHT_BYTES && !this.sendFailure) {
+      await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
     }
+    if (this.sendFailure) throw this.sendFailure;
   }
 
   /** Downloads the bytes of an image event. */

@@ -24,7 +24,8 @@ class App {
   private settings: UiSettings | undefined;
   private unread = 0;
   private settingsOpen = false;
-  private view: View = 'chat';
+  /** Undefined until the first snapshot decides which view to show. */
+  private view: View | undefined;
 
   private readonly conversation: ConversationView;
   private readonly composer: Composer;

@@ -3,6 +3,7 @@ import { app, dialog, shell } from 'electron';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { ChatUpdate, UiSettings } from '../core/bridge-api.js';
+import { APP_USER_MODEL_ID } from './app-identity.js';
 import { CHAT_PAGE_URL, appPaths } from './app-paths.js';
 import { registerAppScheme, serveRenderer } from './app-protocol.js';
 import { ChatWindow } from './chat-window.js';
@@ -16,8 +17,6 @@ import { createSettingsStore } from './settings-store.js';
 import { createToastNotifier } from './toasts.js';
 import { TrayIcon } from './tray-icon.js';
 import { createWindowApi } from './window-api.js';
-
-export const APP_USER_MODEL_ID = 'com.vm-messenger.tray';
 
 let chat: ChatWindow | undefined;
 

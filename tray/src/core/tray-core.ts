@@ -139,7 +139,8 @@ export function createTrayCore(deps: TrayCoreDeps, options: TrayCoreOptions = {}
   const init = (): Promise<void> => {
     ready ??= (async () => {
       await mkdir(deps.dataDir, { recursive: true });
-      token = await deps.secrets.getToken();
+      // A token that cannot be read (encrypted for another Windows account) means: pair again.
+      token = await deps.secrets.getToken().catch(() => undefined);
       outbox = await Outbox.open(deps.dataDir);
       images = await ReceivedImages.open(path.join(deps.dataDir, 'received-images.json'), receivedDir);
       outbox.on('delivery', onDelivery);

@@ -7,7 +7,7 @@ import { APP_USER_MODEL_ID } from './app-identity.js';
 import { CHAT_PAGE_URL, appPaths } from './app-paths.js';
 import { registerAppScheme, serveRenderer } from './app-protocol.js';
 import { ChatWindow } from './chat-window.js';
-import { loadCore } from './core-loader.js';
+import { coreModule } from './core-loader.js';
 import type { TrayCore } from './core-port.js';
 import { serveWindowApi } from './ipc.js';
 import { installPowerHooks } from './power-hooks.js';
@@ -35,7 +35,6 @@ if (!app.requestSingleInstanceLock()) {
 async function start(): Promise<void> {
   const paths = appPaths(app.getAppPath());
   serveRenderer(paths.rendererDir);
-  const coreModule = await loadCore();
   let settings;
   try {
     settings = createSettingsStore(coreModule);

@@ -20,6 +20,10 @@ export function createWindowApi(core: Pick<TrayCore, 'api' | 'imagePath'>, os: S
     loadOlder: () => api.loadOlder(),
     markRead: () => api.markRead(),
     async openImage(key): Promise<ActionResult> {
+      // The core fetches the image first when it is not on disk yet (our own uploads are not
+      // downloaded back automatically).
+      const fetched = await api.openImage(key);
+      if (!fetched.ok) return fetched;
       const path = core.imagePath(key);
       if (!path) return { ok: false, message: 'This image is not saved on this computer yet.' };
       const error = await os.openPath(path);

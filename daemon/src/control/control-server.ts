@@ -12,7 +12,7 @@ import {
 } from '@vm-messenger/protocol';
 import type { DaemonApi } from '../api.js';
 import { dispatch } from './dispatch.js';
-import { LineSplitter } from './line-splitter.js';
+import { LineReader } from '../line-reader.js';
 import { applySocketPermissions, claimSocketPath } from './socket-file.js';
 
 export interface ControlServerOptions {
@@ -86,7 +86,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
 /** One vmctl (or other local tool) session: requests are served one at a time, in order, so the
  *  chunks of a pipelined upload arrive in the order they were sent. */
 class Connection {
-  private readonly splitter = new LineSplitter(MAX_CONTROL_LINE_BYTES);
+  private readonly reader = new LineReader(MAX_CONTROL_LINE_BYTES);
   private queue: Promise<void> = Promise.resolve();
   private queued = 0;
   private done = false;
@@ -114,8 +114,11 @@ class Connection {
 
   private onData(chunk: Buffer): void {
     if (this.done) return;
-    const { lines, overflow } = this.splitter.push(chunk);
-    for (const line of lines) if (line.trim() !== '') this.enqueue(() => this.handle(line));
+    const { lines, overflow } = this.reader.push(chunk);
+    for (const bytes of lines) {
+      const line = bytes.toString('utf8').replace(/\r$/, '');
+      if (line.trim() !== '') this.enqueue(() => this.handle(line));
+    }
     if (overflow) {
       this.done = true;
       this.enqueue(async () => {

@@ -7,7 +7,7 @@ import type { DaemonContext } from '../context.js';
 import { newEventId } from '../conversation.js';
 import type { UploadSink } from '../image-service.js';
 import type { LegacyLimits } from './legacy-limits.js';
-import { LineReader } from './line-reader.js';
+import { LineReader } from '../line-reader.js';
 import { PING_LINE, imageErrorLine, imageListLine, messageLines, parseLegacyLine, serverImageLine, type LegacyRequest } from './legacy-lines.js';
 import { decodeStrictBase64 } from './strict-base64.js';
 

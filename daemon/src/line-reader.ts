@@ -1,6 +1,7 @@
-/** Splits the byte stream of an original client into `\n`-terminated lines, as bytes: an image
- *  line is tens of megabytes of base64 and never needs to become a string. One partial line is
- *  held at most, and it may not grow past `maxBytes` (the bounded receive buffer). */
+/** Splits a byte stream into `\n`-terminated lines, as bytes (the control socket and the legacy
+ *  protocol): a multi-byte character split across chunks is never mangled, and a legacy image line
+ *  of tens of megabytes of base64 never needs to become a string. One partial line is held at
+ *  most, and it may not grow past `maxBytes` (the bounded receive buffer). */
 export class LineReader {
   private pending: Buffer[] = [];
   private pendingBytes = 0;

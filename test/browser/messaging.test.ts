@@ -1,112 +1,127 @@
 import test from 'ava';
-import { cspViolations, openChat } from './helpers/browser.js';
-import { ScriptedApi, item } from './helpers/scripted-api.js';
-import { minutesAgo, useChromium } from './helpers/suite.js';
+import { DEFAULT_LIMITS } from '@vm-messenger/protocol';
+import { connectClient, until } from '../helpers/daemon.js';
+import { cspViolations } from './helpers/browser.js';
+import { CLIENT_NAME, heardBy, openStack } from './helpers/stack.js';
+import { useChromium } from './helpers/suite.js';
 
 const suite = useChromium(test);
 
-test('an empty conversation says so and the header shows the connection', async (t) => {
-  const api = new ScriptedApi();
-  const { page } = await openChat(t, suite.browser(), suite.url(), api);
-  t.true(await page.locator('#empty-state').isVisible());
-  t.is(await page.locator('#status-text').textContent(), 'Connected to dev-vm');
-  t.is(await page.locator('#status-dot').getAttribute('data-state'), 'connected');
-  t.true(await page.locator('#banner').isHidden());
-  t.deepEqual(await cspViolations(page), []);
-});
+/** Records the delivery state of every own bubble the page renders (each change is a new node). */
+const recordOwnDeliveries = (page: import('playwright-core').Page): Promise<void> =>
+  page.evaluate(() => {
+    const seen: string[] = [];
+    (window as unknown as { __deliveries: string[] }).__deliveries = seen;
+    new MutationObserver((records) => {
+      for (const r of records) {
+        for (const n of r.addedNodes) {
+          if (n instanceof HTMLElement && n.matches('.msg.mine')) seen.push(n.querySelector('.msg-status')?.getAttribute('data-delivery') ?? '?');
+        }
+      }
+    }).observe(document.getElementById('messages')!, { childList: true });
+  });
 
-test('message text is shown literally, never as markup', async (t) => {
-  const attack = '<img src=x onerror="window.__pwned=1">&lt;b&gt;bold&lt;/b&gt;';
-  const api = new ScriptedApi({ items: [item(1, { ts: minutesAgo(2), text: attack })] });
-  const { page } = await openChat(t, suite.browser(), suite.url(), api);
-  const bubble = page.locator('[data-key="k-1"] .text-bubble');
-  t.is(await bubble.textContent(), attack);
-  t.is(await page.locator('#messages img').count(), 0);
-  t.is(await page.locator('#messages b').count(), 0);
-  t.is(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+test('Enter sends, Shift+Enter adds a line; the bubble is "You", sending then delivered; the other client gets it', async (t) => {
+  const s = await openStack(t, suite);
+  const { page } = s;
+  const laptop = await connectClient(t, s.daemon(), 'laptop');
+  const heard = heardBy(laptop);
+  await recordOwnDeliveries(page);
 
-  // The same through a live update, and as a sender name.
-  api.push({ type: 'items', items: [item(2, { ts: minutesAgo(1), text: '<script>window.__pwned=2</script>', senderName: '<i>vm</i>' })] });
-  await page.locator('[data-key="k-2"]').waitFor();
-  t.is(await page.locator('[data-key="k-2"] .text-bubble').textContent(), '<script>window.__pwned=2</script>');
-  t.is(await page.locator('[data-key="k-2"] .msg-sender').textContent(), '<i>vm</i>');
-  t.is(await page.locator('#messages script, #messages i').count(), 0);
-  t.is(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
-});
-
-test('Enter sends, Shift+Enter adds a line, and the box empties once the send is accepted', async (t) => {
-  const api = new ScriptedApi();
-  const { page } = await openChat(t, suite.browser(), suite.url(), api);
   const box = page.getByLabel('Message', { exact: true });
   await box.click();
   await box.pressSequentially('first line');
   await box.press('Shift+Enter');
   await box.pressSequentially('second line');
-  t.is(api.callsOf('sendText').length, 0);
+  t.is(await box.inputValue(), 'first line\nsecond line', 'Shift+Enter is a newline, not a send');
+  t.is(await page.locator('.msg.mine').count(), 0);
   await box.press('Enter');
-  const call = await api.nextCall('sendText');
-  t.deepEqual(call.args, ['first line\nsecond line']);
-  await page.waitForFunction(() => (document.getElementById('message-input') as HTMLTextAreaElement).value === '');
-  // The outbox's own bubble appears, as "You", still sending.
+
   const own = page.locator('.msg.mine');
-  await own.waitFor();
+  await own.locator('.msg-delivery[aria-label="Delivered"]').waitFor();
+  t.is(await own.count(), 1);
   t.is(await own.locator('.text-bubble').textContent(), 'first line\nsecond line');
   t.is(await own.locator('.msg-sender').textContent(), 'You');
-  t.regex((await own.locator('.msg-status').textContent()) ?? '', /Sending/);
+  t.is(await box.inputValue(), '');
+  const deliveries = await page.evaluate(() => (window as unknown as { __deliveries: string[] }).__deliveries);
+  t.true(['pending', 'sending'].includes(deliveries[0] ?? ''), `first shown as ${deliveries[0]}`);
+  t.is(deliveries.at(-1), 'delivered');
+
+  const event = await until(() => heard.find((e) => e.kind === 'text' && e.text === 'first line\nsecond line'), 'the other client to hear it');
+  t.like(event, { sender: { kind: 'client', name: CLIENT_NAME } });
+  t.is((await own.getAttribute('data-key')) ?? '', event.id, 'the bubble is the delivered event');
+  t.is(s.daemon().history(10).filter((e) => e.kind === 'text' && e.text === 'first line\nsecond line').length, 1);
 });
 
-test('a refused send keeps the text and says why', async (t) => {
-  const api = new ScriptedApi();
-  api.results.sendText = { ok: false, message: 'message is longer than 16000 characters' };
-  const { page } = await openChat(t, suite.browser(), suite.url(), api);
-  const box = page.getByLabel('Message', { exact: true });
-  await box.fill('too long, pretend');
+test('messages from another client and from the VM show their sender and time', async (t) => {
+  const s = await openStack(t, suite);
+  const laptop = await connectClient(t, s.daemon(), 'laptop');
+  const accepted = await laptop.say('Hi from the laptop');
+  const vm = s.daemon().say('Hi from the VM');
+
+  const fromLaptop = s.page.locator(`[data-key="${accepted.id}"]`);
+  const fromVm = s.page.locator(`[data-key="${vm.id}"]`);
+  await fromVm.waitFor();
+  await fromLaptop.waitFor();
+  t.true(await fromLaptop.evaluate((e) => e.classList.contains('theirs')));
+  t.is(await fromLaptop.locator('.msg-sender').textContent(), 'laptop');
+  t.is(await fromLaptop.locator('.text-bubble').textContent(), 'Hi from the laptop');
+  t.is(await fromVm.locator('.msg-sender').textContent(), 'VM');
+  t.is(await fromVm.locator('.text-bubble').textContent(), 'Hi from the VM');
+
+  // Times are the daemon's, shown as hours:minutes with the full date on hover.
+  const laptopEvent = s.daemon().history(5).find((e) => e.id === accepted.id);
+  t.truthy(laptopEvent);
+  const time = fromLaptop.locator('time.msg-time');
+  t.is(await time.getAttribute('datetime'), new Date(laptopEvent!.ts).toISOString());
+  t.regex((await time.textContent()) ?? '', /^\d{1,2}:\d\d/);
+  t.is(await fromVm.locator('time.msg-time').getAttribute('datetime'), new Date(vm.ts).toISOString());
+  t.is(await s.page.locator('.day').first().textContent(), 'Today');
+  t.deepEqual(await cspViolations(s.page), []);
+});
+
+test('XSS: markup in a message from another client is shown literally and never runs', async (t) => {
+  const s = await openStack(t, suite);
+  const laptop = await connectClient(t, s.daemon(), 'laptop');
+  const attack = '<img src=x onerror="window.__pwned=1">';
+  const { id } = await laptop.say(attack);
+  const vm = s.daemon().say('<script>window.__pwned=2</script><b>bold</b>');
+
+  const bubble = s.page.locator(`[data-key="${id}"] .text-bubble`);
+  await bubble.waitFor();
+  await s.page.locator(`[data-key="${vm.id}"]`).waitFor();
+  t.is(await bubble.textContent(), attack);
+  t.is(await s.page.locator(`[data-key="${vm.id}"] .text-bubble`).textContent(), '<script>window.__pwned=2</script><b>bold</b>');
+  t.is(await s.page.locator('#messages img, #messages script, #messages b').count(), 0);
+  t.is(await s.page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+  t.deepEqual(await cspViolations(s.page), []);
+});
+
+test('a message over the length limit is refused with the reason; the text stays in the box', async (t) => {
+  const s = await openStack(t, suite);
+  const box = s.page.getByLabel('Message', { exact: true });
+  const tooLong = 'x'.repeat(DEFAULT_LIMITS.maxTextLength + 1);
+  await box.fill(tooLong);
   await box.press('Enter');
-  await page.locator('#notice').waitFor();
-  t.regex((await page.locator('#notice').textContent()) ?? '', /longer than 16000/);
-  t.is(await box.inputValue(), 'too long, pretend');
+  const notice = s.page.locator('#notice');
+  await notice.filter({ hasText: 'Message not sent' }).waitFor();
+  t.regex((await notice.textContent()) ?? '', new RegExp(`${DEFAULT_LIMITS.maxTextLength + 1} characters long; the limit is ${DEFAULT_LIMITS.maxTextLength}`));
+  t.is(await box.inputValue(), tooLong);
+  t.is(await s.page.locator('.msg.mine').count(), 0);
 });
 
 test('blank messages are not sent', async (t) => {
-  const api = new ScriptedApi();
-  const { page } = await openChat(t, suite.browser(), suite.url(), api);
-  const box = page.getByLabel('Message', { exact: true });
+  const s = await openStack(t, suite);
+  const box = s.page.getByLabel('Message', { exact: true });
   await box.fill('   \n ');
   await box.press('Enter');
-  await page.getByRole('button', { name: 'Send', exact: true }).click();
-  await api.nextCall('getSnapshot');
-  t.is(api.callsOf('sendText').length, 0);
-});
-
-test('items are upserted by key and ordered by seq, pending ones last', async (t) => {
-  const api = new ScriptedApi({ items: [item(3, { ts: minutesAgo(3) }), item(1, { ts: minutesAgo(5) })] });
-  const { page, bridge } = await openChat(t, suite.browser(), suite.url(), api);
-  const keys = (): Promise<string[]> => page.locator('#messages .msg').evaluateAll((els) => els.map((e) => e.getAttribute('data-key') ?? ''));
-  t.deepEqual(await keys(), ['k-1', 'k-3']);
-
-  const pending = { key: 'p-1', kind: 'text' as const, mine: true, senderName: 'DESKTOP-7K3', ts: minutesAgo(10), text: 'queued while offline', delivery: 'pending' as const };
-  api.push({ type: 'items', items: [pending, item(2, { ts: minutesAgo(4) })] });
-  await bridge.flushed();
-  t.deepEqual(await keys(), ['k-1', 'k-2', 'k-3', 'p-1']);
-  t.regex((await page.locator('[data-key="p-1"] .msg-status').textContent()) ?? '', /Waiting to send/);
-
-  // Delivered: same key, now with a seq; it moves into place and is marked.
-  api.push({ type: 'items', items: [{ ...pending, seq: 4, ts: minutesAgo(1), delivery: 'delivered' }] });
-  await bridge.flushed();
-  t.deepEqual(await keys(), ['k-1', 'k-2', 'k-3', 'p-1']);
-  t.is(await page.locator('[data-key="p-1"] .msg-delivery').getAttribute('aria-label'), 'Delivered');
-  t.is(await page.locator('#messages .msg').count(), 4);
-});
-
-test('a message from another client names its sender; a run by one sender names it once', async (t) => {
-  const api = new ScriptedApi({
-    items: [
-      item(1, { ts: minutesAgo(3), senderName: 'laptop', text: 'one' }),
-      item(2, { ts: minutesAgo(3), senderName: 'laptop', text: 'two' }),
-      item(3, { ts: minutesAgo(2), senderName: 'dev-vm', text: 'three' }),
-    ],
-  });
-  const { page } = await openChat(t, suite.browser(), suite.url(), api);
-  t.deepEqual(await page.locator('.msg-sender').allTextContents(), ['laptop', 'dev-vm']);
-  t.is(await page.locator('.day').first().textContent(), 'Today');
+  await s.page.getByRole('button', { name: 'Send', exact: true }).click();
+  // A real message after them: once it is delivered, anything sent before it would be too.
+  await box.fill('not blank');
+  await box.press('Enter');
+  await s.page.locator('.msg.mine .msg-delivery[aria-label="Delivered"]').waitFor();
+  t.deepEqual(
+    s.daemon().history(10).map((e) => (e.kind === 'text' ? e.text : e.kind)),
+    ['not blank'],
+  );
 });

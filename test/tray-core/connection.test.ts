@@ -160,3 +160,20 @@ test('replayed events after a reconnect are not shown twice', async (t) => {
   t.deepEqual(await texts(h), ['m1', 'm2', 'm3', 'm4', 'm5', 'm6']);
   t.deepEqual(seen.map((e) => (e.kind === 'text' ? e.text : '')), ['m6']);
 });
+
+test('waking from sleep replaces a connection that still looks alive, resuming without loss', async (t) => {
+  const daemon = await startTestDaemon(t);
+  const h = await makeCore(t, { daemon, clientName: 'desk' });
+  await h.core.start();
+  await waitForStatus(h, 'connected');
+  daemon.say('before sleep');
+  await until(async () => (await texts(h)).includes('before sleep'), 'first text');
+  const before = daemon.clients().map((c) => c.id);
+
+  h.core.reconnectNow('resume');
+  daemon.say('while waking');
+  await until(() => daemon.clients().length === 1 && daemon.clients()[0]!.id !== before[0], 'a fresh connection');
+  await waitForStatus(h, 'connected');
+  await until(async () => (await texts(h)).length === 2, 'both texts');
+  t.deepEqual(await texts(h), ['before sleep', 'while waking']);
+});

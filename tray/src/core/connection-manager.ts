@@ -105,6 +105,14 @@ export class ConnectionManager extends EventEmitter<ConnectionManagerEvents> {
     void this.attempt();
   }
 
+  /** After sleep or a network change the open socket is probably dead even if it looks alive:
+   *  replace it at once (resuming from the last seq) instead of waiting for the keepalive. */
+  refresh(): void {
+    if (!this.running || !this.target) return;
+    if (this.currentState.status === 'connected') this.restart();
+    else this.reconnectNow();
+  }
+
   /** Drops the current connection as if the network had (tests, "the path is dead"). */
   dropConnection(): void {
     this.current?.terminate();

@@ -343,8 +343,9 @@ export function createTrayCore(deps: TrayCoreDeps, options: TrayCoreOptions = {}
       const event = view.event(key);
       return event?.kind === 'image' ? images?.pathOf(event.sha256) : undefined;
     },
-    reconnectNow(_reason: ReconnectReason) {
-      manager.reconnectNow();
+    reconnectNow(reason: ReconnectReason) {
+      if (reason === 'resume' || reason === 'network-online') manager.refresh();
+      else manager.reconnectNow();
     },
     setSuspended(suspended) {
       toasts.setSuspended(suspended);

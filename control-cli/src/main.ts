@@ -14,6 +14,13 @@ import { registerWatch } from './commands/watch.js';
 import { EXIT, VmctlError, formatError } from './errors.js';
 import { DEV_SOCKET_PATH, SERVICE_SOCKET_PATH } from './socket-path.js';
 
+// `vmctl watch | head` closes our stdout: that is the reader saying
+// it has had enough, not an error worth a stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 const EPILOG = `
 Socket: --socket PATH, else $VMM_CONTROL_SOCKET, else ${SERVICE_SOCKET_PATH} if it exists,
 else ./${DEV_SOCKET_PATH} (the daemon started by \`npm start\` in the repository).

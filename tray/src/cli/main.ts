@@ -7,6 +7,13 @@ import { CliError } from './cli-error.js';
 // the whole core at every start.
 const contextModule = () => import('./client-context.js');
 
+// `vmm listen --json | head` closes our stdout: that is the reader saying
+// it has had enough, not an error worth a stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 const program = new Command();
 
 const positiveInt = (value: string): number => {

@@ -1,68 +1,58 @@
+import { readFile, readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import test from 'ava';
-import type { Page } from 'playwright-core';
-import { makeJpeg, makePng } from '../helpers/images.js';
-import { openChat } from './helpers/browser.js';
-import { imageItem } from './helpers/fixtures.js';
-import { ScriptedApi } from './helpers/scripted-api.js';
-import { minutesAgo, useChromium } from './helpers/suite.js';
+import type { Locator, Page } from 'playwright-core';
+import type { ImageEvent } from '@vm-messenger/protocol';
+import { connectClient, until } from '../helpers/daemon.js';
+import { makeJpeg, makePng, sha256Of } from '../helpers/images.js';
+import { cspViolations } from './helpers/browser.js';
+import { CLIENT_NAME, heardBy, openStack } from './helpers/stack.js';
+import { useChromium } from './helpers/suite.js';
 
 const suite = useChromium(test);
 
-const sentBytes = (api: ScriptedApi): { name: string; bytes: Buffer }[] =>
-  api.callsOf('sendImage').map((c) => {
-    const file = c.args[0] as { name: string; bytes: Uint8Array };
-    return { name: file.name, bytes: Buffer.from(file.bytes) };
+/** Waits until the bubble's thumbnail is a data: URL the browser decoded; returns its natural size. */
+async function decodedThumbnail(bubble: Locator): Promise<{ src: string; width: number; height: number }> {
+  const img = bubble.locator('img');
+  await img.waitFor();
+  const handle = await img.evaluateHandle(async (i: HTMLImageElement) => {
+    await i.decode();
+    return { src: i.src, width: i.naturalWidth, height: i.naturalHeight };
   });
+  return handle.jsonValue();
+}
 
-test('an image bubble shows its thumbnail, name and size; clicking it opens the image', async (t) => {
-  const api = new ScriptedApi({ items: [await imageItem(1, { ts: minutesAgo(1), name: 'diagram.png' })] });
-  const { page } = await openChat(t, suite.browser(), suite.url(), api);
-  const img = page.locator('[data-key="k-1"] img');
-  t.regex((await img.getAttribute('src')) ?? '', /^data:image\/webp;base64,/);
-  await page.waitForFunction(() => {
-    const i = document.querySelector<HTMLImageElement>('[data-key="k-1"] img');
-    return i !== null && i.complete && i.naturalWidth > 0;
-  });
-  t.is(await page.locator('[data-key="k-1"] .image-name').textContent(), 'diagram.png');
-  t.is(await page.locator('[data-key="k-1"] .image-size').textContent(), '471 KB');
-  await page.getByRole('button', { name: 'Open image diagram.png' }).click();
-  t.deepEqual((await api.nextCall('openImage')).args, ['k-1']);
-});
+const imagesHeard = (events: ReturnType<typeof heardBy>): ImageEvent[] => events.filter((e): e is ImageEvent => e.kind === 'image');
 
-test('an image still being received has a placeholder and cannot be opened yet', async (t) => {
-  const received = await imageItem(1, { ts: minutesAgo(1), name: 'big.png' });
-  const api = new ScriptedApi({ items: [{ ...received, image: { originalName: 'big.png', size: 9_000_000, saved: false } }] });
-  const { page, bridge } = await openChat(t, suite.browser(), suite.url(), api);
-  t.is(await page.locator('[data-key="k-1"] .image-placeholder').textContent(), 'Receiving…');
-  t.true(await page.getByRole('button', { name: 'Open image big.png' }).isDisabled());
-  // The core reports it saved, with a thumbnail: the same bubble updates in place.
-  api.push({ type: 'items', items: [received] });
-  await bridge.flushed();
-  t.true(await page.getByRole('button', { name: 'Open image big.png' }).isEnabled());
-  t.is(await page.locator('[data-key="k-1"] img').count(), 1);
-});
+test('send an image with the file chooser: the other client gets it and the bubble shows its thumbnail', async (t) => {
+  const s = await openStack(t, suite);
+  const laptop = await connectClient(t, s.daemon(), 'laptop');
+  const heard = heardBy(laptop);
+  const png = await makePng(320, 200);
 
-test('a failed open says why', async (t) => {
-  const api = new ScriptedApi({ items: [await imageItem(1, { ts: minutesAgo(1), name: 'gone.png' })] });
-  api.results.openImage = { ok: false, message: 'This image is not saved on this computer yet.' };
-  const { page } = await openChat(t, suite.browser(), suite.url(), api);
-  await page.getByRole('button', { name: 'Open image gone.png' }).click();
-  await page.locator('#notice').waitFor();
-  t.is(await page.locator('#notice').textContent(), 'This image is not saved on this computer yet.');
-});
-
-test('send image by the file chooser: the exact bytes and name reach sendImage', async (t) => {
-  const api = new ScriptedApi();
-  const { page } = await openChat(t, suite.browser(), suite.url(), api);
-  const png = await makePng(120, 80);
-  const chooser = page.waitForEvent('filechooser');
-  await page.getByRole('button', { name: 'Send an image' }).click();
+  const chooser = s.page.waitForEvent('filechooser');
+  await s.page.getByRole('button', { name: 'Send an image' }).click();
   await (await chooser).setFiles({ name: 'chart.png', mimeType: 'image/png', buffer: png });
-  await api.nextCall('sendImage');
-  const [sent] = sentBytes(api);
-  t.is(sent?.name, 'chart.png');
-  t.true(sent?.bytes.equals(png));
-  await page.locator('.msg.mine[data-kind="image"]').waitFor();
+
+  const event = await until(() => imagesHeard(heard).find((e) => e.originalName === 'chart.png'), 'the other client to get the image');
+  t.is(event.sha256, sha256Of(png));
+  t.is(event.size, png.length);
+  t.like(event, { sender: { kind: 'client', name: CLIENT_NAME }, width: 320, height: 200 });
+
+  const bubble = s.page.locator(`.msg.mine[data-key="${event.id}"]`);
+  await bubble.locator('.msg-delivery[aria-label="Delivered"]').waitFor();
+  const thumb = await decodedThumbnail(bubble);
+  t.regex(thumb.src, /^data:image\/(webp|jpeg|png);base64,/);
+  t.true(thumb.width > 0 && thumb.height > 0);
+  t.is(await bubble.locator('.image-name').textContent(), 'chart.png');
+  t.is(await s.page.locator('.msg.mine[data-kind="image"]').count(), 1, 'one bubble from pending to delivered');
+  t.is(await s.page.evaluate(() => document.activeElement?.id), 'message-input');
+
+  // Opening one's own image fetches it back from the daemon into the received-images folder.
+  await bubble.getByRole('button', { name: 'Open image chart.png' }).click();
+  await until(() => s.core.imagePath(event.id), 'the own image to be fetched for opening');
+  t.is(sha256Of(await readFile(s.core.imagePath(event.id)!)), sha256Of(png));
+  t.true(await s.page.locator('#notice').isHidden());
 });
 
 async function dropFiles(page: Page, files: { name: string; type: string; bytes: Buffer }[]): Promise<void> {
@@ -84,30 +74,42 @@ async function dropFiles(page: Page, files: { name: string; type: string; bytes:
   await zone.dispatchEvent('drop', { dataTransfer });
 }
 
-test('send images by drag-and-drop; other files are refused by name', async (t) => {
-  const api = new ScriptedApi();
-  const { page } = await openChat(t, suite.browser(), suite.url(), api);
-  const png = await makePng(50, 40);
-  const jpeg = await makeJpeg(30, 60);
-  await dropFiles(page, [
+test('send images by drag-and-drop; a file that is not an image is refused by name', async (t) => {
+  const s = await openStack(t, suite);
+  const laptop = await connectClient(t, s.daemon(), 'laptop');
+  const heard = heardBy(laptop);
+  const png = await makePng(200, 120);
+  const jpeg = await makeJpeg(90, 160);
+  await dropFiles(s.page, [
     { name: 'one.png', type: 'image/png', bytes: png },
     { name: 'notes.txt', type: 'text/plain', bytes: Buffer.from('hello') },
     { name: 'two.jpg', type: 'image/jpeg', bytes: jpeg },
   ]);
-  await page.waitForFunction(() => document.querySelectorAll('.msg.mine[data-kind="image"]').length === 2);
-  const sent = sentBytes(api);
-  t.deepEqual(sent.map((s) => s.name), ['one.png', 'two.jpg']);
-  t.true(sent[0]?.bytes.equals(png));
-  t.true(sent[1]?.bytes.equals(jpeg));
-  t.true(await page.locator('#drop-overlay').isHidden());
-  t.regex((await page.locator('#notice').textContent()) ?? '', /Only images can be sent: notes\.txt/);
+  t.true(await s.page.locator('#drop-overlay').isHidden());
+  await s.page.locator('#notice').filter({ hasText: 'Only images can be sent: notes.txt' }).waitFor();
+
+  const events = await until(() => (imagesHeard(heard).length >= 2 ? imagesHeard(heard) : undefined), 'both images at the other client');
+  t.deepEqual(
+    events.map((e) => [e.originalName, e.sha256]),
+    [
+      ['one.png', sha256Of(png)],
+      ['two.jpg', sha256Of(jpeg)],
+    ],
+  );
+  for (const e of events) {
+    // The thumbnail comes with the delivered event (only the last of a run shows the delivery mark).
+    const thumb = await decodedThumbnail(s.page.locator(`.msg.mine[data-key="${e.id}"]`));
+    t.true(thumb.width > 0, e.originalName);
+  }
+  await s.page.locator(`.msg.mine[data-key="${events[1]!.id}"] .msg-delivery[aria-label="Delivered"]`).waitFor();
+  t.false(s.daemon().history(10).some((e) => e.kind === 'image' && e.originalName === 'notes.txt'));
+  t.deepEqual(await cspViolations(s.page), []);
 });
 
 test('paste an image from the clipboard into the message box', async (t) => {
-  const api = new ScriptedApi();
-  const { page } = await openChat(t, suite.browser(), suite.url(), api);
-  const png = await makePng(20, 20);
-  await page.getByLabel('Message', { exact: true }).evaluate((box, b64) => {
+  const s = await openStack(t, suite);
+  const png = await makePng(40, 40);
+  await s.page.getByLabel('Message', { exact: true }).evaluate((box, b64) => {
     const bin = atob(b64);
     const bytes = new Uint8Array(bin.length);
     for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
@@ -115,19 +117,45 @@ test('paste an image from the clipboard into the message box', async (t) => {
     dt.items.add(new File([bytes], 'image.png', { type: 'image/png' }));
     box.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
   }, png.toString('base64'));
-  await api.nextCall('sendImage');
-  const [sent] = sentBytes(api);
+  const stored = await until(() => s.daemon().history(5).find((e): e is ImageEvent => e.kind === 'image'), 'the daemon to store it');
   // Clipboard images are all called image.png; they get a dated name instead.
-  t.regex(sent?.name ?? '', /^pasted-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.png$/);
-  t.true(sent?.bytes.equals(png));
-  t.is(await page.getByLabel('Message', { exact: true }).inputValue(), '');
+  t.regex(stored.originalName, /^pasted-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.png$/);
+  t.is(stored.sha256, sha256Of(png));
+  t.is(await s.page.getByLabel('Message', { exact: true }).inputValue(), '');
 });
 
-test('a refused image is reported by name', async (t) => {
-  const api = new ScriptedApi();
-  api.results.sendImage = { ok: false, message: 'image is larger than 50 MB' };
-  const { page } = await openChat(t, suite.browser(), suite.url(), api);
-  await page.locator('#file-input').setInputFiles({ name: 'huge.png', mimeType: 'image/png', buffer: await makePng(10, 10) });
-  await page.locator('#notice').waitFor();
-  t.is(await page.locator('#notice').textContent(), 'huge.png not sent: image is larger than 50 MB');
+test('an image from the VM shows a thumbnail and is saved to the received-images folder', async (t) => {
+  const s = await openStack(t, suite);
+  const png = await makePng(640, 400);
+  await writeFile(path.join(s.daemon().config.libraryDir, 'diagram.png'), png);
+  const event = await s.daemon().sendImage({ kind: 'library', name: 'diagram.png' });
+
+  const bubble = s.page.locator(`.msg.theirs[data-key="${event.id}"]`);
+  await bubble.waitFor();
+  t.is(await bubble.locator('.msg-sender').textContent(), 'VM');
+  const thumb = await decodedThumbnail(bubble);
+  t.regex(thumb.src, /^data:image\//);
+  t.true(thumb.width > 0 && thumb.width <= 640);
+  t.is(await bubble.locator('.image-name').textContent(), 'diagram.png');
+
+  // Saved: the open button turns on once the file is on disk, with the same bytes.
+  const open = s.page.getByRole('button', { name: 'Open image diagram.png' });
+  await until(() => open.isEnabled(), 'the image to be saved');
+  const files = await readdir(s.receivedDir);
+  t.deepEqual(files, [event.storedName]);
+  t.is(sha256Of(await readFile(path.join(s.receivedDir, event.storedName))), sha256Of(png));
+  t.is(s.core.imagePath(event.id), path.join(s.receivedDir, event.storedName));
+  await open.click();
+  t.true(await s.page.locator('#notice').isHidden(), 'opening a saved image reports nothing');
+});
+
+test('bytes that are not an image are refused by the daemon and the bubble says so', async (t) => {
+  const s = await openStack(t, suite);
+  await s.page.locator('#file-input').setInputFiles({ name: 'fake.png', mimeType: 'image/png', buffer: Buffer.from('this is not a png at all') });
+  const failed = s.page.locator('.msg.mine[data-kind="image"] .msg-status[data-delivery="failed"]');
+  await failed.waitFor();
+  t.regex((await failed.textContent()) ?? '', /Not sent: .+/);
+  t.is(await s.page.locator('.msg.mine .image-placeholder').textContent(), 'Not sent');
+  t.true(await s.page.getByRole('button', { name: 'Open image fake.png' }).isDisabled());
+  t.false(s.daemon().history(5).some((e) => e.kind === 'image'));
 });

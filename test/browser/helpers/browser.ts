@@ -45,6 +45,8 @@ export interface OpenOptions {
 export async function openChat(t: ExecutionContext, browser: Browser, url: string, api: VmMessengerApi, opts: OpenOptions = {}): Promise<ChatPage> {
   const context = await browser.newContext({ viewport: { width: 380, height: 560 }, deviceScaleFactor: 2, colorScheme: opts.colorScheme ?? 'light', locale: 'en-GB', timezoneId: 'Europe/London' });
   t.teardown(() => context.close());
+  // Everything here is local: a wait that takes this long has failed.
+  context.setDefaultTimeout(15_000);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));

@@ -50,11 +50,12 @@ export function renderBubble(item: ChatItem, place: BubblePlace, openImage: (key
 
 function imageBubble(item: ChatItem, openImage: (key: string) => void): HTMLElement {
   const image = item.image!;
+  const waiting = notOpenableYet(item);
   const open = el('button', {
     className: 'image-open',
-    attrs: { type: 'button', 'aria-label': `Open image ${image.originalName}`, title: image.saved ? 'Open full image' : 'Still being received…' },
+    attrs: { type: 'button', 'aria-label': `Open image ${image.originalName}`, title: waiting ?? 'Open full image' },
   });
-  open.disabled = !image.saved;
+  open.disabled = waiting !== undefined;
   if (image.thumbnailDataUrl && image.thumbnailDataUrl.startsWith('data:image/')) {
     const img = el('img', { attrs: { alt: '', decoding: 'async', draggable: 'false' } });
     if (image.width && image.height) {
@@ -65,7 +66,7 @@ function imageBubble(item: ChatItem, openImage: (key: string) => void): HTMLElem
     img.src = image.thumbnailDataUrl;
     open.append(img);
   } else {
-    open.append(el('span', { className: 'image-placeholder', text: image.saved ? 'No preview' : 'Receiving…' }));
+    open.append(el('span', { className: 'image-placeholder', text: waiting ?? 'No preview' }));
   }
   open.addEventListener('click', () => openImage(item.key));
   const caption = el(
@@ -75,6 +76,14 @@ function imageBubble(item: ChatItem, openImage: (key: string) => void): HTMLElem
     el('span', { className: 'image-size', text: formatBytes(image.size) }),
   );
   return el('div', { className: 'bubble image-bubble' }, open, caption);
+}
+
+/** Why an image cannot be opened yet, or undefined when it can. Own images are never "received":
+ *  once the daemon has stored them, opening one fetches it back. */
+function notOpenableYet(item: ChatItem): string | undefined {
+  if (!item.mine) return item.image?.saved ? undefined : 'Receiving…';
+  if (item.delivery === 'delivered') return undefined;
+  return item.delivery === 'failed' ? 'Not sent' : 'Sending…';
 }
 
 function statusLine(item: ChatItem): HTMLElement {

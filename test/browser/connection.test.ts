@@ -1,63 +1,62 @@
 import test from 'ava';
-import { openChat } from './helpers/browser.js';
-import { ScriptedApi, item } from './helpers/scripted-api.js';
-import { minutesAgo, useChromium } from './helpers/suite.js';
+import { openStack } from './helpers/stack.js';
+import { useChromium } from './helpers/suite.js';
 
 const suite = useChromium(test);
 
-test('losing the connection shows a reconnect banner with a countdown; Retry now reconnects', async (t) => {
-  const api = new ScriptedApi({ items: [item(1, { ts: minutesAgo(1) })] });
-  const { page } = await openChat(t, suite.browser(), suite.url(), api);
-  t.true(await page.locator('#banner').isHidden());
-
-  api.push({ type: 'connection', state: { status: 'reconnecting', attempt: 2, nextRetryAt: Date.now() + 30_000, lastError: 'connection reset' } });
+test('daemon restart: the banner says it is reconnecting, goes away when the daemon is back, and a message typed meanwhile is delivered once', async (t) => {
+  // Retries slow enough that "reconnecting" (waiting out the backoff) is the state the page sits in.
+  const s = await openStack(t, suite, { core: { backoff: { initialMs: 300, maxMs: 600, jitter: 0 } } });
+  const { page } = s;
   const banner = page.locator('#banner');
-  await banner.waitFor();
-  t.regex((await page.locator('#banner-title').textContent()) ?? '', /^Connection lost\. Reconnecting in (29|30) s$/);
-  t.regex((await page.locator('#banner-detail').textContent()) ?? '', /connection reset\. Attempt 2/);
+  t.true(await banner.isHidden());
+  await page.locator('#status-text', { hasText: 'Connected to test-vm' }).waitFor();
+
+  await s.stopDaemon();
+  await page.locator('#banner-title', { hasText: /^Connection lost\. Reconnecting/ }).waitFor();
   t.is(await page.locator('#status-dot').getAttribute('data-state'), 'reconnecting');
-  // The countdown ticks.
-  await page.waitForFunction(() => /in (2[0-8]) s$/.test(document.getElementById('banner-title')?.textContent ?? ''), undefined, { timeout: 5000 });
+  t.regex((await page.locator('#banner-detail').textContent()) ?? '', /Attempt \d+; messages you send will wait\./);
+  t.is(await page.getByRole('button', { name: 'Retry now' }).count(), 1);
 
-  await page.getByRole('button', { name: 'Retry now' }).click();
-  await api.nextCall('reconnectNow');
+  const box = page.getByLabel('Message', { exact: true });
+  await box.fill('typed while the VM was away');
+  await box.press('Enter');
+  const own = page.locator('.msg.mine', { hasText: 'typed while the VM was away' });
+  await own.locator('.msg-status[data-delivery="pending"]').waitFor();
+  t.regex((await own.locator('.msg-status').textContent()) ?? '', /Waiting to send/);
+  t.is(await box.inputValue(), '', 'the outbox has it: the box is free again');
 
-  api.push({ type: 'connection', state: { status: 'connected', serverName: 'dev-vm' } });
+  const daemon = await s.startDaemon();
   await banner.waitFor({ state: 'hidden' });
-  t.is(await page.locator('#status-text').textContent(), 'Connected to dev-vm');
+  await page.locator('#status-text', { hasText: 'Connected to test-vm' }).waitFor();
+  await own.locator('.msg-delivery[aria-label="Delivered"]').waitFor();
+  t.is(await own.count(), 1, 'one bubble');
+  t.is(daemon.history(20).filter((e) => e.kind === 'text' && e.text === 'typed while the VM was away').length, 1, 'stored once');
+  t.deepEqual(s.core.pendingIds(), []);
+
+  // The connection is live again both ways.
+  const after = daemon.say('back again');
+  await page.locator(`[data-key="${after.id}"]`).waitFor();
+  t.is(await own.count(), 1);
 });
 
-test('while disconnected, sending still works (the outbox keeps it) and the bubble says it waits', async (t) => {
-  const api = new ScriptedApi({ connection: { status: 'disconnected' } });
-  api.echoSends = false;
-  const { page, bridge } = await openChat(t, suite.browser(), suite.url(), api);
-  t.is(await page.locator('#banner-title').textContent(), 'Disconnected');
-  await page.getByLabel('Message', { exact: true }).fill('see you later');
-  await page.keyboard.press('Enter');
-  t.deepEqual((await api.nextCall('sendText')).args, ['see you later']);
-  api.push({ type: 'items', items: [{ key: 'q1', kind: 'text', mine: true, senderName: 'me', ts: Date.now(), text: 'see you later', delivery: 'pending' }] });
-  await bridge.flushed();
-  t.regex((await page.locator('[data-key="q1"] .msg-status').textContent()) ?? '', /Waiting to send/);
-  await page.getByRole('button', { name: 'Reconnect', exact: true }).click();
-  await api.nextCall('reconnectNow');
-});
+test('a token the daemon refuses shows "Pairing rejected"; "Pair again" leads to pairing, which fixes it', async (t) => {
+  const s = await openStack(t, suite, { token: 'not-the-daemons-token-0000000000000000' });
+  const { page } = s;
+  const banner = page.locator('#banner');
+  await page.locator('#banner-title', { hasText: 'Pairing rejected' }).waitFor();
+  t.is(await banner.getAttribute('role'), 'alert');
+  t.regex((await page.locator('#banner-detail').textContent()) ?? '', /no longer accepts this computer.*vmctl pair/);
+  t.is(await page.locator('#status-text').textContent(), 'Pairing rejected');
 
-test('a rejected pairing says what to do, and "Pair again" opens the pairing form', async (t) => {
-  const api = new ScriptedApi();
-  const { page } = await openChat(t, suite.browser(), suite.url(), api);
-  api.push({ type: 'connection', state: { status: 'auth-failed', code: 'bad_fingerprint', reason: 'certificate changed' } });
-  await page.locator('#banner').waitFor();
-  t.is(await page.locator('#banner').getAttribute('role'), 'alert');
-  t.regex((await page.locator('#banner-detail').textContent()) ?? '', /certificate is not the one you paired with.*\(certificate changed\)/);
   await page.getByRole('button', { name: 'Pair again' }).click();
   await page.locator('#settings-view').waitFor();
   t.is(await page.evaluate(() => document.activeElement?.id), 'settings-pairing-string');
-});
+  await page.keyboard.insertText(s.daemon().pairing('127.0.0.1').pairing);
+  await page.locator('#settings-view').getByRole('button', { name: 'Pair', exact: true }).click();
 
-test('a failed send of an own message shows why on the bubble', async (t) => {
-  const api = new ScriptedApi({
-    items: [{ key: 'f1', kind: 'text', mine: true, senderName: 'me', ts: minutesAgo(1), text: 'x', delivery: 'failed', error: 'rejected by the VM: too long' }],
-  });
-  const { page } = await openChat(t, suite.browser(), suite.url(), api);
-  t.regex((await page.locator('[data-key="f1"] .msg-status').textContent()) ?? '', /Not sent: rejected by the VM: too long/);
+  await page.locator('#chat-view').waitFor();
+  await banner.waitFor({ state: 'hidden' });
+  await page.locator('#status-text', { hasText: 'Connected to test-vm' }).waitFor();
+  t.is(s.core.connection.state.status, 'connected');
 });

@@ -48,6 +48,7 @@ test('a token the daemon refuses shows "Pairing rejected"; "Pair again" leads to
   t.is(await banner.getAttribute('role'), 'alert');
   t.regex((await page.locator('#banner-detail').textContent()) ?? '', /no longer accepts this computer.*vmctl pair/);
   t.is(await page.locator('#status-text').textContent(), 'Pairing rejected');
+  t.is(await page.locator('#history-status').textContent(), '', 'no history is "loading" from a daemon that refuses us');
 
   await page.getByRole('button', { name: 'Pair again' }).click();
   await page.locator('#settings-view').waitFor();

@@ -1,59 +1,98 @@
-/** The main states of the window, light and dark, saved under test-output/screenshots for review. */
-import test from 'ava';
-import { cspViolations, openChat, screenshot } from './helpers/browser.js';
-import { imageItem, sampleConversation } from './helpers/fixtures.js';
-import { DEFAULT_SETTINGS, ScriptedApi } from './helpers/scripted-api.js';
-import { minutesAgo, useChromium } from './helpers/suite.js';
+/** The main states of the window, each in light and dark, from the real core and daemon, saved
+ *  under test-output/screenshots for review. */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import test, { type ExecutionContext } from 'ava';
+import type { Page } from 'playwright-core';
+import { connectClient } from '../helpers/daemon.js';
+import { makeJpeg, makePng } from '../helpers/images.js';
+import { cspViolations, screenshot } from './helpers/browser.js';
+import { openStack, type ChatStack } from './helpers/stack.js';
+import { useChromium } from './helpers/suite.js';
 
 const suite = useChromium(test);
 
-for (const scheme of ['light', 'dark'] as const) {
-  test(`screenshots (${scheme})`, async (t) => {
-    const browser = suite.browser();
-    const url = suite.url();
-
-    const empty = await openChat(t, browser, url, new ScriptedApi(), { colorScheme: scheme });
-    await screenshot(empty.page, `empty-${scheme}`);
-
-    const unpaired = new ScriptedApi({ connection: { status: 'unpaired' }, settings: { ...DEFAULT_SETTINGS, paired: false, serverLabel: undefined } });
-    const pairing = await openChat(t, browser, url, unpaired, { colorScheme: scheme });
-    await pairing.page.locator('#pairing-view').waitFor();
-    await screenshot(pairing.page, `pairing-${scheme}`);
-
-    const chatting = new ScriptedApi({ items: await sampleConversation() });
-    const chat = await openChat(t, browser, url, chatting, { colorScheme: scheme });
-    await chat.page.waitForFunction(() => Array.from(document.images).every((i) => i.complete));
-    await screenshot(chat.page, `chatting-${scheme}`);
-
-    const images = new ScriptedApi({
-      items: [
-        await imageItem(1, { ts: minutesAgo(6), name: 'diagram-final-v3.png', w: 1200, h: 900 }),
-        await imageItem(2, { ts: minutesAgo(5), mine: true, senderName: 'DESKTOP-7K3', name: 'Screenshot 2025-06-01 093012.png', w: 900, h: 1600 }),
-      ],
-    });
-    const img = await openChat(t, browser, url, images, { colorScheme: scheme });
-    await img.page.waitForFunction(() => Array.from(document.images).every((i) => i.complete));
-    await screenshot(img.page, `image-${scheme}`);
-
-    const down = new ScriptedApi({
-      items: await sampleConversation(),
-      connection: { status: 'reconnecting', attempt: 4, nextRetryAt: Date.now() + 8_000, lastError: 'connection refused by 192.168.122.10:12345' },
-    });
-    const rec = await openChat(t, browser, url, down, { colorScheme: scheme });
-    await rec.page.locator('#banner').waitFor();
-    await rec.page.getByLabel('Message', { exact: true }).fill('This will wait in the outbox');
-    await screenshot(rec.page, `reconnecting-${scheme}`);
-
-    const rejected = new ScriptedApi({ items: await sampleConversation(), connection: { status: 'auth-failed', code: 'bad_token', reason: 'token revoked' } });
-    const auth = await openChat(t, browser, url, rejected, { colorScheme: scheme });
-    await auth.page.locator('#banner').waitFor();
-    await screenshot(auth.page, `auth-failed-${scheme}`);
-
-    const settings = await openChat(t, browser, url, new ScriptedApi({ items: await sampleConversation() }), { colorScheme: scheme });
-    await settings.page.getByRole('button', { name: 'Settings', exact: true }).click();
-    await settings.page.locator('#settings-view').waitFor();
-    await screenshot(settings.page, `settings-${scheme}`);
-
-    for (const p of [empty, pairing, chat, img, rec, auth, settings]) t.deepEqual(await cspViolations(p.page), []);
-  });
+async function shootBoth(page: Page, name: string): Promise<void> {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    await page.waitForFunction((dark) => matchMedia('(prefers-color-scheme: dark)').matches === dark, colorScheme === 'dark');
+    await screenshot(page, `${name}-${colorScheme}`);
+  }
 }
+
+const imagesDecoded = (page: Page): Promise<unknown> =>
+  page.waitForFunction(() => Array.from(document.images).every((i) => i.complete && i.naturalWidth > 0));
+
+/** A conversation as people have it: the VM, another computer and this one. */
+async function converse(t: ExecutionContext, s: ChatStack): Promise<void> {
+  const laptop = await connectClient(t, s.daemon(), 'laptop');
+  s.daemon().say('Build finished on the VM. 412 tests passed.');
+  await laptop.say('Morning! The nightly job is green again.');
+  const box = s.page.getByLabel('Message', { exact: true });
+  await box.fill('Great, thanks! Can you send the coverage report?');
+  await box.press('Enter');
+  await s.page.locator('.msg.mine .msg-delivery[aria-label="Delivered"]').waitFor();
+  s.daemon().say('Same here. Shipping it.\nRelease notes are in ~/release/NOTES.md and a very-long-unbroken-path/that/should/wrap/somewhere/in/the/bubble.txt');
+  await s.page.locator('.text-bubble', { hasText: 'Shipping it' }).waitFor();
+}
+
+test('pairing (first run)', async (t) => {
+  const s = await openStack(t, suite, { paired: false });
+  await s.page.locator('#pairing-view').waitFor();
+  await shootBoth(s.page, 'pairing');
+  await s.page.locator('#pairing-view').getByLabel('Pairing string').fill('vmm://127.0.0.1:1/?token=wrong');
+  await s.page.getByRole('button', { name: 'Pair', exact: true }).click();
+  await s.page.locator('#first-pairing-error').waitFor();
+  await shootBoth(s.page, 'pairing-error');
+  t.deepEqual(await cspViolations(s.page), []);
+});
+
+test('empty conversation', async (t) => {
+  const s = await openStack(t, suite);
+  await s.page.locator('#empty-state').waitFor();
+  await shootBoth(s.page, 'empty');
+  t.deepEqual(await cspViolations(s.page), []);
+});
+
+test('chatting', async (t) => {
+  const s = await openStack(t, suite);
+  await converse(t, s);
+  await shootBoth(s.page, 'chatting');
+  t.deepEqual(await cspViolations(s.page), []);
+});
+
+test('images', async (t) => {
+  const s = await openStack(t, suite);
+  await writeFile(path.join(s.daemon().config.libraryDir, 'diagram-final-v3.png'), await makePng(1200, 900));
+  await s.daemon().sendImage({ kind: 'library', name: 'diagram-final-v3.png' });
+  await s.page.locator('#file-input').setInputFiles({ name: 'Screenshot 2025-06-01 093012 with a long name.jpg', mimeType: 'image/jpeg', buffer: await makeJpeg(900, 1600) });
+  await s.page.locator('.msg.mine .msg-delivery[aria-label="Delivered"]').waitFor();
+  await s.page.getByRole('button', { name: 'Open image diagram-final-v3.png' }).and(s.page.locator(':enabled')).waitFor();
+  await imagesDecoded(s.page);
+  await shootBoth(s.page, 'image');
+  t.deepEqual(await cspViolations(s.page), []);
+});
+
+test('reconnecting, with a message waiting', async (t) => {
+  const s = await openStack(t, suite, { core: { backoff: { initialMs: 5000, maxMs: 5000, jitter: 0 } } });
+  await converse(t, s);
+  await s.stopDaemon();
+  await s.page.locator('#banner-title', { hasText: 'Connection lost' }).waitFor();
+  const box = s.page.getByLabel('Message', { exact: true });
+  await box.fill('This will wait in the outbox');
+  await box.press('Enter');
+  await s.page.locator('.msg-status[data-delivery="pending"]').waitFor();
+  await box.fill('Still typing…');
+  await shootBoth(s.page, 'reconnecting');
+  t.deepEqual(await cspViolations(s.page), []);
+});
+
+test('pairing rejected, and settings', async (t) => {
+  const s = await openStack(t, suite, { token: 'not-the-daemons-token-0000000000000000' });
+  await s.page.locator('#banner-title', { hasText: 'Pairing rejected' }).waitFor();
+  await shootBoth(s.page, 'auth-failed');
+  await s.page.getByRole('button', { name: 'Settings', exact: true }).click();
+  await s.page.locator('#settings-view').waitFor();
+  await shootBoth(s.page, 'settings');
+  t.deepEqual(await cspViolations(s.page), []);
+});

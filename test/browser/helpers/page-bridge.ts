@@ -1,7 +1,7 @@
 /** Puts `window.vmMessenger` into a page the way preload does in Electron, backed by any object
- *  implementing `VmMessengerApi` on the Node side (the scripted double today, the real tray core
- *  connected to a real daemon later). Calls go page → Node through one Playwright binding; updates
- *  go Node → page through `page.evaluate`, in order. */
+ *  implementing `VmMessengerApi` on the Node side (the real tray core, connected to a real daemon).
+ *  Calls go page → Node through one Playwright binding; updates go Node → page through
+ *  `page.evaluate`, in order. */
 import type { Page } from 'playwright-core';
 import type { ChatUpdate, VmMessengerApi } from 'vm-messenger-tray/core';
 

@@ -30,6 +30,3 @@ export function useChromium(test: TestFn): Suite {
     },
   };
 }
-
-/** Minutes ago, in epoch ms. */
-export const minutesAgo = (m: number): number => Date.now() - m * 60_000;

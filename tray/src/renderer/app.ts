@@ -45,10 +45,14 @@ class App {
       },
       {
         openImage: (key) => void this.openImage(key),
-        loadOlder: () => void api.loadOlder().catch((err: unknown) => {
-          this.conversation.olderFailed();
-          showNotice(`Could not load earlier messages: ${err instanceof Error ? err.message : String(err)}`);
-        }),
+        loadOlder: () => {
+          // Offline the core has no daemon to ask and answers nothing: "Loading…" would stay forever.
+          if (this.connection.status !== 'connected') return this.conversation.olderFailed();
+          api.loadOlder().catch((err: unknown) => {
+            this.conversation.olderFailed();
+            showNotice(`Could not load earlier messages: ${err instanceof Error ? err.message : String(err)}`);
+          });
+        },
         reachedBottom: () => this.maybeMarkRead(),
       },
     );

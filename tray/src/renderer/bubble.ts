@@ -11,6 +11,9 @@ export interface BubblePlace {
   last: boolean;
 }
 
+/** The largest thumbnail side, as .image-open img's max-width/max-height in styles.css. */
+const THUMB_BOX_PX = 232;
+
 const DELIVERY_TEXT: Record<Delivery, string> = {
   pending: 'Waiting to send',
   sending: 'Sending…',
@@ -59,9 +62,11 @@ function imageBubble(item: ChatItem, openImage: (key: string) => void): HTMLElem
   if (image.thumbnailDataUrl && image.thumbnailDataUrl.startsWith('data:image/')) {
     const img = el('img', { attrs: { alt: '', decoding: 'async', draggable: 'false' } });
     if (image.width && image.height) {
-      // Reserve the thumbnail's shape before it decodes so the list does not jump.
-      img.width = image.width;
-      img.height = image.height;
+      // Reserve the thumbnail's shape before it decodes so the list does not jump. Scaled here:
+      // CSS max-width and max-height alone would squash a tall image into a cropped square.
+      const scale = Math.min(1, THUMB_BOX_PX / image.width, THUMB_BOX_PX / image.height);
+      img.width = Math.max(1, Math.round(image.width * scale));
+      img.height = Math.max(1, Math.round(image.height * scale));
     }
     img.src = image.thumbnailDataUrl;
     open.append(img);

@@ -64,8 +64,9 @@ export function bannerContent(state: ConnectionState, now: number): BannerConten
       };
     case 'reconnecting': {
       const s = secondsUntil(state.nextRetryAt, now);
-      const when = s > 0 ? `Reconnecting in ${s} s` : 'Reconnecting…';
-      const why = state.lastError ? `${state.lastError}. ` : '';
+      // A no-break space keeps "4 s" together when the title wraps.
+      const when = s > 0 ? `Reconnecting in ${s}\u00a0s` : 'Reconnecting…';
+      const why = state.lastError ? `${sentence(state.lastError)} ` : '';
       return {
         kind: 'warning',
         title: `Connection lost. ${when}`,
@@ -81,6 +82,12 @@ export function bannerContent(state: ConnectionState, now: number): BannerConten
         action: { label: 'Pair again', run: 'pair' },
       };
   }
+}
+
+/** The core's errors are lower-case fragments ("the daemon is shutting down"). */
+function sentence(text: string): string {
+  const t = text.trim();
+  return `${t.charAt(0).toUpperCase()}${t.slice(1)}${/[.!?]$/.test(t) ? '' : '.'}`;
 }
 
 export class ConnectionBanner {

@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
 import { encodeChunk, type ImageMime, type ServerFrame } from '@vm-messenger/protocol';
+import { sha256File } from '../images/hash-file.js';
 import type { SendQueue } from './send-queue.js';
 
 /** Bytes read from disk at once; chunks are sliced from them. */
@@ -33,7 +33,7 @@ export async function startDownload(queue: SendQueue, req: DownloadRequest): Pro
   let sha256: string;
   try {
     size = (await file.stat()).size;
-    sha256 = req.frame.sha256 ?? (await hashFile(file, size));
+    sha256 = req.frame.sha256 ?? (await sha256File(req.path));
   } catch (err) {
     await file.close().catch(() => undefined);
     req.onError(new Error(`cannot read ${req.frame.name}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`));
@@ -77,16 +77,4 @@ export async function startDownload(queue: SendQueue, req: DownloadRequest): Pro
       if (!cancelled && !failed) req.send({ type: 'download-end', transfer });
     },
   });
-}
-
-async function hashFile(file: import('node:fs/promises').FileHandle, size: number): Promise<string> {
-  const hash = createHash('sha256');
-  const buf = Buffer.allocUnsafe(1024 * 1024);
-  for (let offset = 0; offset < size; ) {
-    const { bytesRead } = await file.read(buf, 0, buf.byteLength, offset);
-    if (bytesRead === 0) break;
-    hash.update(buf.subarray(0, bytesRead));
-    offset += bytesRead;
-  }
-  return hash.digest('hex');
 }

@@ -62,7 +62,7 @@ async function main(): Promise<number> {
     process.stdout.write(
       `\nPair a client with this string (keep it secret, it holds the token):\n\n  ${pairing}\n\n` +
         `Certificate fingerprint: sha256:${fingerprint}\n` +
-        `Operate the daemon from another terminal: npx vmctl status  (control socket ${daemon.controlSocketPath})\n\n`,
+        `Operate the daemon from another terminal: npm run vmctl -- status  (control socket ${daemon.controlSocketPath})\n\n`,
     );
   } else {
     process.stdout.write(`run \`vmctl pair\` to get the pairing string\n`);

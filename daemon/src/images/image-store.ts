@@ -9,6 +9,7 @@ import { probeImage } from './image-format.js';
 import { partialDirOf } from './incoming-transfer.js';
 import { buildStoredName } from './safe-name.js';
 import { makeThumbnail } from './thumbnail.js';
+import { megabytes } from './megabytes.js';
 
 export type StoredImage = {
   originalName: string;
@@ -36,7 +37,6 @@ export type IngestOptions = {
   now?: Date;
 };
 
-const mb = (n: number): string => `${(n / (1024 * 1024)).toFixed(1)} MB`;
 
 /** Copies into the temp folder and fsyncs, so validation runs on bytes no one else can change. */
 async function copyToTemp(sourcePath: string, tempDir: string): Promise<string> {
@@ -64,7 +64,7 @@ async function checkSize(path: string, maxBytes: number): Promise<void> {
   });
   if (!info.isFile()) throw new ProtocolError('image_rejected', 'not a regular file');
   if (info.size > maxBytes) {
-    throw new ProtocolError('image_rejected', `image is ${mb(info.size)}, more than the limit of ${mb(maxBytes)}`);
+    throw new ProtocolError('image_rejected', `image is ${megabytes(info.size)}, more than the limit of ${megabytes(maxBytes)}`);
   }
 }
 

@@ -2,6 +2,7 @@ import { createHash, randomUUID, type Hash } from 'node:crypto';
 import { mkdir, open, readdir, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ProtocolError } from '@vm-messenger/protocol';
+import { megabytes } from './megabytes.js';
 
 /** Temp files live in this folder inside the target folder: same filesystem, so the finished file
  *  can be linked/renamed into place atomically, and a dotfolder the library listing skips. */
@@ -21,7 +22,6 @@ export type IncomingTransferOptions = {
 
 export type FinishedTransfer = { tempPath: string; size: number; sha256: string };
 
-const mb = (n: number): string => `${(n / (1024 * 1024)).toFixed(1)} MB`;
 
 /** One upload being streamed to disk: bytes are hashed as they arrive and written with
  *  backpressure, and nothing is accepted until size and SHA-256 match what was announced. */
@@ -51,7 +51,7 @@ export class IncomingTransfer {
       throw new ProtocolError('transfer_failed', `invalid announced size ${expectedSize}`);
     }
     if (expectedSize > maxBytes) {
-      throw new ProtocolError('image_rejected', `image is ${mb(expectedSize)}, more than the limit of ${mb(maxBytes)}`);
+      throw new ProtocolError('image_rejected', `image is ${megabytes(expectedSize)}, more than the limit of ${megabytes(maxBytes)}`);
     }
     if (!/^[0-9a-f]{64}$/.test(expectedSha256)) {
       throw new ProtocolError('transfer_failed', 'announced sha256 must be 64 lowercase hex digits');
@@ -84,7 +84,7 @@ export class IncomingTransfer {
     }
     if (total > this.maxBytes) {
       await this.abort();
-      throw new ProtocolError('image_rejected', `image is larger than the limit of ${mb(this.maxBytes)}`);
+      throw new ProtocolError('image_rejected', `image is larger than the limit of ${megabytes(this.maxBytes)}`);
     }
     try {
       let offset = 0;

@@ -47,18 +47,11 @@ export class UploadReceiver {
   }
 
   async begin(frame: ImageBeginFrame): Promise<void> {
-    const { limits } = this.ctx.config;
     if (this.uploads.has(frame.transfer)) {
       return this.reject(new ProtocolError('invalid_frame', `transfer ${frame.transfer} is already in progress`), frame.id);
     }
     if (this.uploads.size >= MAX_CONCURRENT_UPLOADS) {
       return this.reject(new ProtocolError('rate_limited', `at most ${MAX_CONCURRENT_UPLOADS} uploads at once`), frame.id);
-    }
-    if (frame.size > limits.maxImageBytes) {
-      return this.reject(
-        new ProtocolError('image_rejected', `${frame.name} is ${mb(frame.size)}; the limit is ${mb(limits.maxImageBytes)}`),
-        frame.id,
-      );
     }
     const known = this.ctx.conversation.history.byId(frame.id);
     if (known) {
@@ -67,6 +60,7 @@ export class UploadReceiver {
       return;
     }
     try {
+      // Opening refuses an announced size over the limit (image_rejected) before a byte is asked for.
       const sink = await this.ctx.images.openUpload({ size: frame.size, sha256: frame.sha256 });
       if (this.closed) {
         // The peer left while the temp file was being created: abortAll has already run.
@@ -155,4 +149,3 @@ export class UploadReceiver {
   }
 }
 
-const mb = (bytes: number): string => `${(bytes / (1024 * 1024)).toFixed(1)} MB`;

@@ -50,6 +50,8 @@ export class History {
       before: this.db.prepare<[number, string | null, number], Row>(
         'SELECT * FROM events WHERE seq < ? AND (recipient IS NULL OR recipient = ?) ORDER BY seq DESC LIMIT ?',
       ),
+      latest: this.db.prepare<[number], Row>('SELECT * FROM events ORDER BY seq DESC LIMIT ?'),
+      allAfter: this.db.prepare<[number, number], Row>('SELECT * FROM events WHERE seq > ? ORDER BY seq ASC LIMIT ?'),
       lastSeq: this.db.prepare<[], { seq: number | null }>('SELECT MAX(seq) AS seq FROM events'),
       count: this.db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM events'),
       fileBySha: this.db.prepare<[string], { file_path: string }>(
@@ -88,18 +90,11 @@ export class History {
 
   /** Every event (addressed or not) — for the VM side, which sees the whole conversation. */
   latest(limit: number): ConversationEvent[] {
-    return this.db
-      .prepare<[number], Row>('SELECT * FROM events ORDER BY seq DESC LIMIT ?')
-      .all(limit)
-      .reverse()
-      .map((r) => toStored(r).event);
+    return this.stmts.latest.all(limit).reverse().map((r) => toStored(r).event);
   }
 
   allAfter(seq: number, limit: number): ConversationEvent[] {
-    return this.db
-      .prepare<[number, number], Row>('SELECT * FROM events WHERE seq > ? ORDER BY seq ASC LIMIT ?')
-      .all(seq, limit)
-      .map((r) => toStored(r).event);
+    return this.stmts.allAfter.all(seq, limit).map((r) => toStored(r).event);
   }
 
   /** A stored file with these bytes, so identical images are kept once. */

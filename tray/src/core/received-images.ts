@@ -17,7 +17,8 @@ const IndexFile = z.object({
 });
 type IndexFile = z.infer<typeof IndexFile>;
 
-const EXTENSIONS: Record<ImageEvent['mime'], string> = {
+/** The file extension for each image type the protocol carries. */
+export const EXTENSIONS: Record<ImageEvent['mime'], string> = {
   'image/png': '.png',
   'image/jpeg': '.jpg',
   'image/gif': '.gif',

@@ -13,7 +13,7 @@ import { notifierFrom, type Notifier } from './notifier.js';
 import { Outbox, type DeliveryUpdate, type OutboxEntry } from './outbox.js';
 import { probePairing } from './pairing-flow.js';
 import type { ReconnectReason, TrayCore, TrayCoreDeps } from './ports.js';
-import { ReceivedImages } from './received-images.js';
+import { EXTENSIONS, ReceivedImages } from './received-images.js';
 import { safeFileName, freeFileName } from './safe-file-name.js';
 import { readSettings, validatePatch, writeSettings, type TraySettings } from './settings.js';
 import { ToastPolicy } from './toast-policy.js';
@@ -394,7 +394,7 @@ export function createTrayCore(deps: TrayCoreDeps, options: TrayCoreOptions = {}
 async function thumbnailFile(dataDir: string, event: ImageEvent): Promise<string | undefined> {
   if (!event.thumbnail) return undefined;
   const dir = path.join(dataDir, 'toast-icons');
-  const file = path.join(dir, `${event.sha256}${event.thumbnail.mime === 'image/png' ? '.png' : event.thumbnail.mime === 'image/webp' ? '.webp' : '.jpg'}`);
+  const file = path.join(dir, `${event.sha256}${EXTENSIONS[event.thumbnail.mime]}`);
   if (!existsSync(file)) {
     await mkdir(dir, { recursive: true });
     await writeFile(file, Buffer.from(event.thumbnail.data, 'base64'));

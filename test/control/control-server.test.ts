@@ -5,7 +5,7 @@ import path from 'node:path';
 import { startControlServer } from '@vm-messenger/daemon/internal/control/control-server';
 import { createLogger } from '@vm-messenger/daemon';
 import { ControlResults, MAX_CONTROL_LINE_BYTES } from '@vm-messenger/protocol';
-import { startTestDaemon, tempDir } from '../vmctl/harness.js';
+import { startTestDaemon, tempDir } from '../helpers/daemon.js';
 import { rawConnect } from './raw-client.js';
 
 const quiet = createLogger('error', { silent: true });

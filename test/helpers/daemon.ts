@@ -32,7 +32,7 @@ function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Reco
   return out;
 }
 
-export async function tempDir(t: ExecutionContext, prefix = 'vmm-test-'): Promise<string> {
+export async function tempDir(t: Pick<ExecutionContext, 'teardown'>, prefix = 'vmm-test-'): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   return dir;
@@ -48,7 +48,7 @@ export interface TestDaemonOptions {
 
 /** A real daemon, in this process, on 127.0.0.1 and a free port, with a temp state dir. Stopped
  *  (and the dir removed) when the test ends. */
-export async function startTestDaemon(t: ExecutionContext, opts: TestDaemonOptions = {}): Promise<Daemon> {
+export async function startTestDaemon(t: Pick<ExecutionContext, 'teardown'>, opts: TestDaemonOptions = {}): Promise<Daemon> {
   const stateDir = opts.stateDir ?? (await tempDir(t));
   const daemon = await startDaemon({
     config: testConfig(opts.config),

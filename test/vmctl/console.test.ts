@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { makePng } from '../helpers/images.js';
-import { connectClient, eventually, repoRoot, startTestDaemon, tempDir, vmctl, vmctlMain } from './harness.js';
+import { connectClient, until, repoRoot, startTestDaemon, tempDir, vmctl, vmctlMain } from './harness.js';
 
 test('console speaks the original language: text, list, send, clients; EOF leaves the daemon running', async (t) => {
   const daemon = await startTestDaemon(t);
@@ -55,10 +55,10 @@ test('console shows what clients say, above the prompt', async (t) => {
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  await eventually(() => out.includes('VM> '), 10_000, 'the prompt');
+  await until(() => out.includes('VM> '), 'the prompt', 10_000);
   const bob = await connectClient(t, daemon, 'bob');
   bob.say('hi from bob');
-  await eventually(() => /#\d+ bob \(127\.0\.0\.1\): hi from bob/.test(out), 10_000, "bob's message in the console");
+  await until(() => /#\d+ bob \(127\.0\.0\.1\): hi from bob/.test(out), "bob's message in the console", 10_000);
   child.stdin.end();
   t.is(await exited, 0);
 });

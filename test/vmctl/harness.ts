@@ -1,37 +1,14 @@
 import type { ExecutionContext } from 'ava';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
-import { createLogger, startDaemon, type Daemon } from '@vm-messenger/daemon';
+import type { Daemon } from '@vm-messenger/daemon';
+import { repoRoot } from '../helpers/daemon.js';
 import { parseServerFrame, type ConversationEvent } from '@vm-messenger/protocol';
 
-export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+export { repoRoot, startTestDaemon, tempDir, until } from '../helpers/daemon.js';
 export const vmctlMain = path.join(repoRoot, 'control-cli/dist/main.js');
-
-export async function tempDir(t: Pick<ExecutionContext, 'teardown'>, prefix = 'vmm-vmctl-'): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-/** A real daemon on loopback with a random port, its state and control socket in a temp dir. */
-export async function startTestDaemon(t: Pick<ExecutionContext, 'teardown'>): Promise<Daemon> {
-  const dir = await tempDir(t, 'vmm-vmctl-daemon-');
-  const daemon = await startDaemon({
-    config: {},
-    stateDir: dir,
-    controlSocket: path.join(dir, 'control.sock'),
-    port: 0,
-    host: '127.0.0.1',
-    logger: createLogger('error', { silent: true }),
-  });
-  t.teardown(() => daemon.stop());
-  return daemon;
-}
 
 export interface VmctlRun {
   code: number | null;
@@ -128,15 +105,6 @@ export async function connectClient(t: Pick<ExecutionContext, 'teardown'>, daemo
     say: (text) => ws.send(JSON.stringify({ type: 'say', id: randomUUID(), text })),
     close: () => ws.close(),
   };
-}
-
-/** Polls `check` until it returns true or the deadline passes. */
-export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /** Collects cleanups for resources shared by a whole file (a `before` hook's own teardown would

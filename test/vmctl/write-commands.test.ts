@@ -6,7 +6,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { ClientInfo, ControlResults, ConversationEvent } from '@vm-messenger/protocol';
 import { makePng, sha256Of } from '../helpers/images.js';
-import { connectClient, eventually, repoRoot, startTestDaemon, tempDir, vmctl, vmctlMain } from './harness.js';
+import { connectClient, until, repoRoot, startTestDaemon, tempDir, vmctl, vmctlMain } from './harness.js';
 
 test('say broadcasts the joined words to every client', async (t) => {
   const daemon = await startTestDaemon(t);
@@ -99,10 +99,10 @@ test('watch streams events as they happen, text and NDJSON, and ends on SIGINT',
     // The watch is live once the daemon counts a subscriber... which it does not expose, so keep
     // saying until a line shows up.
     const text = `live ${json ? 'json' : 'text'}`;
-    await eventually(() => {
+    await until(() => {
       if (!out.includes(text)) daemon.say(text);
       return out.includes(text);
-    }, 10_000, 'the watched event');
+    }, 'the watched event', 10_000);
     t.false(out.includes('before the watch'), 'watch replayed history without --since');
     const firstLine = out.split('\n')[0] ?? '';
     if (json) t.is((ConversationEvent.parse(JSON.parse(firstLine)) as { text?: string }).text, text);
@@ -122,7 +122,7 @@ test('watch --since replays history first, and exits 3 when the daemon stops', a
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  await eventually(() => out.includes('VM: old one'), 10_000, 'the replayed event');
+  await until(() => out.includes('VM: old one'), 'the replayed event', 10_000);
   await daemon.stop();
   t.is(await exited, 3);
   t.regex(err, /the daemon stopped/);
@@ -143,5 +143,5 @@ test('clients with nobody connected says so', async (t) => {
   const run = await vmctl(['clients'], { socket: daemon.controlSocketPath });
   t.is(run.code, 0, run.stderr);
   t.is(run.stdout.trim(), 'no clients connected');
-  await eventually(() => daemon.clients().length === 0);
+  await until(() => daemon.clients().length === 0, 'the kicked client to be gone', 5000);
 });

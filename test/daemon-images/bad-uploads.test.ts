@@ -7,7 +7,7 @@ import type { ServerFrame } from '@vm-messenger/protocol';
 import { connectClient, startTestDaemon } from '../helpers/daemon.js';
 import { makePixelBomb, makePng, sha256Of } from '../helpers/images.js';
 import { nextEvents, nextImageEvent, partialFiles, receivedFiles, storedBytes, storedNamePattern } from './harness.js';
-import { RawPeer } from './raw-peer.js';
+import { RawPeer } from '../helpers/raw-client.js';
 
 /** Nothing was stored, nothing half-written remains, no event was appended, and everyone else
  *  saw nothing: a broadcast made now is the next event the bystander gets. */

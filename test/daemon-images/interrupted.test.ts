@@ -5,7 +5,7 @@ import path from 'node:path';
 import { connectClient, startTestDaemon, tempDir, until } from '../helpers/daemon.js';
 import { sha256Of } from '../helpers/images.js';
 import { fetchAndCompare, nextImageEvent, noisePng, partialFiles, receivedFiles } from './harness.js';
-import { RawPeer } from './raw-peer.js';
+import { RawPeer } from '../helpers/raw-client.js';
 import { ClientError } from 'vm-messenger-tray/core';
 
 /** About 1.2 MB: many chunks, so an upload can be cut in the middle. */

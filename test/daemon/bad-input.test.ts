@@ -4,7 +4,7 @@ import tls from 'node:tls';
 import { CLOSE_CODES } from '@vm-messenger/protocol';
 import { V2Client, ClientError } from 'vm-messenger-tray/core';
 import { clientOptions, connectClient, startTestDaemon, until } from '../helpers/daemon.js';
-import { isError, rawConnect } from '../helpers/raw-client.js';
+import { isError, RawPeer } from '../helpers/raw-client.js';
 
 test('a wrong token is refused with bad_token, after a delay, and logged as a rejection', async (t) => {
   const daemon = await startTestDaemon(t, { config: { limits: { badTokenDelayMs: 200 } } });
@@ -27,7 +27,7 @@ test('a client pinning another fingerprint refuses the daemon before sending its
 
 test('an unsupported protocol version is refused with a clear reason', async (t) => {
   const daemon = await startTestDaemon(t);
-  const peer = await rawConnect(t, daemon);
+  const peer = await RawPeer.open(t, daemon);
   const answer = await peer.hello(daemon.token, { protocol: 3 });
   t.true(isError('unsupported_protocol')(answer));
   t.is((await peer.closed).code, CLOSE_CODES.unsupportedProtocol);
@@ -35,39 +35,39 @@ test('an unsupported protocol version is refused with a clear reason', async (t)
 
 test('a frame before hello is refused and the connection closed', async (t) => {
   const daemon = await startTestDaemon(t);
-  const peer = await rawConnect(t, daemon);
+  const peer = await RawPeer.open(t, daemon);
   peer.ws.send(JSON.stringify({ type: 'say', id: 'abcdefgh12', text: 'sneaky' }));
-  await peer.next(isError('not_welcomed'));
+  await peer.waitFor(isError('not_welcomed'));
   t.is((await peer.closed).code, CLOSE_CODES.protocolViolation);
   t.is(daemon.history(10).length, 0, 'nothing was stored');
 });
 
 test('malformed JSON gets an error frame and the connection survives', async (t) => {
   const daemon = await startTestDaemon(t);
-  const peer = await rawConnect(t, daemon);
+  const peer = await RawPeer.open(t, daemon);
   await peer.hello(daemon.token);
   peer.ws.send('{"type": "say", oops');
-  await peer.next(isError('malformed_json'));
+  await peer.waitFor(isError('malformed_json'));
   peer.ws.send(JSON.stringify({ type: 'say', id: 'still-alive-1', text: 'still here' }));
-  await peer.next((f): f is never => f.type === 'accepted');
+  await peer.waitFor((f): f is never => f.type === 'accepted');
   t.is(peer.ws.readyState, peer.ws.OPEN);
 });
 
 test('a schema-invalid frame names what is wrong and the connection survives', async (t) => {
   const daemon = await startTestDaemon(t);
-  const peer = await rawConnect(t, daemon);
+  const peer = await RawPeer.open(t, daemon);
   await peer.hello(daemon.token);
   peer.ws.send(JSON.stringify({ type: 'say', id: 'x', text: 42 }));
-  const err = await peer.next(isError('invalid_frame'));
+  const err = await peer.waitFor(isError('invalid_frame'));
   t.regex(err.message, /id|text/);
   peer.ws.send(JSON.stringify({ type: 'launch-missiles' }));
-  await peer.next((f): f is never => f.type === 'error' && peer.frames.filter((x) => x.type === 'error').length === 2);
+  await peer.waitFor((f): f is never => f.type === 'error' && peer.frames.filter((x) => x.type === 'error').length === 2);
   t.is(peer.ws.readyState, peer.ws.OPEN);
 });
 
 test('repeated garbage gets the peer disconnected as hostile', async (t) => {
   const daemon = await startTestDaemon(t);
-  const peer = await rawConnect(t, daemon);
+  const peer = await RawPeer.open(t, daemon);
   await peer.hello(daemon.token);
   for (let i = 0; i < 12; i += 1) peer.ws.send('garbage');
   t.is((await peer.closed).code, CLOSE_CODES.protocolViolation);
@@ -76,7 +76,7 @@ test('repeated garbage gets the peer disconnected as hostile', async (t) => {
 test('an oversize frame closes the connection with 1009 and other clients are unaffected', async (t) => {
   const daemon = await startTestDaemon(t, { config: { limits: { maxFrameBytes: 64 * 1024 } } });
   const bystander = await connectClient(t, daemon, 'bystander');
-  const peer = await rawConnect(t, daemon);
+  const peer = await RawPeer.open(t, daemon);
   await peer.hello(daemon.token);
   peer.ws.send(JSON.stringify({ type: 'say', id: 'big-one-123', text: 'x'.repeat(100 * 1024) }));
   t.is((await peer.closed).code, CLOSE_CODES.messageTooBig);
@@ -96,7 +96,7 @@ test('text over the limit is refused with text_too_long, referencing its id', as
 
 test('invalid UTF-8 in a text frame closes the connection with 1007', async (t) => {
   const daemon = await startTestDaemon(t);
-  const peer = await rawConnect(t, daemon);
+  const peer = await RawPeer.open(t, daemon);
   await peer.hello(daemon.token);
   // ws validates UTF-8 on send too, so write the bytes as a raw masked text frame.
   const payload = Buffer.from([0x7b, 0xff, 0xfe, 0x7d]);
@@ -109,7 +109,7 @@ test('invalid UTF-8 in a text frame closes the connection with 1007', async (t) 
 
 test('a client that never says hello is cut off at the handshake timeout (slowloris)', async (t) => {
   const daemon = await startTestDaemon(t, { config: { limits: { handshakeTimeoutMs: 300 } } });
-  const peer = await rawConnect(t, daemon);
+  const peer = await RawPeer.open(t, daemon);
   const { code } = await peer.closed;
   t.is(code, CLOSE_CODES.handshakeTimeout);
 });
@@ -143,7 +143,7 @@ test('the client limit turns the next client away with too_many_clients', async 
 
 test('a slow consumer is disconnected with a reason and the others keep receiving', async (t) => {
   const daemon = await startTestDaemon(t, { config: { limits: { sendQueueBytes: 256 * 1024 } } });
-  const slow = await rawConnect(t, daemon);
+  const slow = await RawPeer.open(t, daemon);
   await slow.hello(daemon.token);
   const healthy = await connectClient(t, daemon, 'healthy');
   let healthyCount = 0;

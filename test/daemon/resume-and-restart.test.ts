@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { parsePairing, type ConversationEvent } from '@vm-messenger/protocol';
 import { V2Client } from 'vm-messenger-tray/core';
 import { clientOptions, collect, connectClient, repoRoot, spawnDaemon, startTestDaemon, tempDir, until } from '../helpers/daemon.js';
-import { rawConnect } from '../helpers/raw-client.js';
+import { RawPeer } from '../helpers/raw-client.js';
 
 const texts = (events: ConversationEvent[]) => events.map((e) => (e.kind === 'text' ? e.text : `[${e.kind}]`));
 
@@ -97,7 +97,7 @@ test('the pairing string carries host, port, token and fingerprint, and a client
 
 test('a peer that stops answering pings is dropped at the keepalive timeout', async (t) => {
   const daemon = await startTestDaemon(t, { config: { limits: { keepaliveTimeoutMs: 300 } } });
-  const peer = await rawConnect(t, daemon);
+  const peer = await RawPeer.open(t, daemon);
   await peer.hello(daemon.token);
   await until(() => daemon.clients().length === 1, 'the peer to be listed');
   // Stop reading: pings go unanswered, as with a peer whose machine went to sleep.

@@ -2,10 +2,10 @@ import type { ExecutionContext } from 'ava';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import WebSocket from 'ws';
 import type { Daemon } from '@vm-messenger/daemon';
 import { repoRoot } from '../helpers/daemon.js';
-import { parseServerFrame, type ConversationEvent } from '@vm-messenger/protocol';
+import type { ConversationEvent, EventFrame, ServerFrame } from '@vm-messenger/protocol';
+import { RawPeer } from '../helpers/raw-client.js';
 
 export { repoRoot, startTestDaemon, tempDir, until } from '../helpers/daemon.js';
 export const vmctlMain = path.join(repoRoot, 'control-cli/dist/main.js');
@@ -48,7 +48,7 @@ export function vmctl(args: string[], options: VmctlOptions = {}): Promise<Vmctl
   });
 }
 
-/** A minimal v2 client (raw ws): enough to be listed, kicked and to receive events. */
+/** A minimal v2 client (the shared raw peer): enough to be listed, kicked and to receive events. */
 export interface TestClient {
   readonly name: string;
   readonly events: ConversationEvent[];
@@ -61,49 +61,18 @@ export interface TestClient {
 }
 
 export async function connectClient(t: Pick<ExecutionContext, 'teardown'>, daemon: Daemon, clientName: string): Promise<TestClient> {
-  // The test trusts its own daemon's certificate by fingerprint, not by CA.
-  const ws = new WebSocket(`wss://127.0.0.1:${daemon.port}/`, { rejectUnauthorized: false });
-  const events: ConversationEvent[] = [];
-  const waiters = new Set<{ match: (e: ConversationEvent) => boolean; resolve: (e: ConversationEvent) => void }>();
-  let welcomedName = clientName;
-  const welcomed = new Promise<void>((resolve, reject) => {
-    ws.once('error', reject);
-    ws.once('close', (code) => reject(new Error(`closed before welcome (${code})`)));
-    ws.on('message', (data, isBinary) => {
-      if (isBinary) return;
-      const parsed = parseServerFrame(data.toString());
-      if (!parsed.ok) return;
-      const frame = parsed.value;
-      if (frame.type === 'welcome') {
-        welcomedName = frame.clientName;
-        resolve();
-      } else if (frame.type === 'event') {
-        events.push(frame.event);
-        for (const w of waiters) if (w.match(frame.event)) (waiters.delete(w), w.resolve(frame.event));
-      }
-    });
-    ws.once('open', () => ws.send(JSON.stringify({ type: 'hello', protocol: 2, token: daemon.token, clientName })));
-  });
-  const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
-  t.teardown(() => ws.terminate());
-  await welcomed;
+  const peer = await RawPeer.connect(t, daemon, clientName);
+  const isEvent = (f: ServerFrame): f is EventFrame => f.type === 'event';
   return {
-    get name() {
-      return welcomedName;
+    name: peer.welcome.clientName,
+    get events() {
+      return peer.frames.filter(isEvent).map((f) => f.event);
     },
-    events,
-    closed,
-    waitForEvent(match, timeoutMs = 10_000) {
-      const seen = events.find(match);
-      if (seen) return Promise.resolve(seen);
-      return new Promise((resolve, reject) => {
-        const waiter = { match, resolve: (e: ConversationEvent) => (clearTimeout(timer), resolve(e)) };
-        const timer = setTimeout(() => (waiters.delete(waiter), reject(new Error(`${clientName}: no matching event within ${timeoutMs} ms`))), timeoutMs);
-        waiters.add(waiter);
-      });
-    },
-    say: (text) => ws.send(JSON.stringify({ type: 'say', id: randomUUID(), text })),
-    close: () => ws.close(),
+    closed: peer.closed.then(({ code }) => code),
+    waitForEvent: (match, timeoutMs = 10_000) =>
+      peer.waitFor((f): f is EventFrame => isEvent(f) && match(f.event), `${clientName}: a matching event`, timeoutMs).then((f) => f.event),
+    say: (text) => peer.send({ type: 'say', id: randomUUID(), text }),
+    close: () => peer.ws.close(),
   };
 }
 

@@ -114,7 +114,8 @@ async function unitCopy(t: { teardown(fn: () => Promise<void>): void }): Promise
   return copy;
 }
 
-const analyzeTest = haveAnalyze ? test : test.skip;
+// CI installs systemd (.ci/run), so there a missing tool fails these tests instead of skipping them.
+const analyzeTest = haveAnalyze || process.env.CI ? test : test.skip;
 if (!haveAnalyze) console.warn(`${SYSTEMD_ANALYZE} is missing: skipping systemd-analyze verify/security (apt-get install systemd)`);
 
 analyzeTest('systemd-analyze verify accepts the unit', async (t) => {

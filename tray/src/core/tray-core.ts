@@ -75,7 +75,23 @@ export function createTrayCore(deps: TrayCoreDeps, options: TrayCoreOptions = {}
     ...(options.random ? { random: options.random } : {}),
   });
 
+  /** The resume point moves with every event, and a replay brings hundreds in a burst: a
+   *  settings write per event (an atomic, synced file write on Electron's main thread) would stall
+   *  it. The seq is kept in memory at once and written once per turn of the event loop. */
+  let unsavedResumeSeq: number | undefined;
+  const flushResumePoint = (): void => {
+    if (unsavedResumeSeq === undefined) return;
+    const seq = unsavedResumeSeq;
+    unsavedResumeSeq = undefined;
+    writeSettings(deps.settings, { lastReceivedSeq: seq });
+  };
+  const rememberResumePoint = (seq: number): void => {
+    if (unsavedResumeSeq === undefined) setImmediate(flushResumePoint);
+    unsavedResumeSeq = seq;
+    settings = { ...settings, lastReceivedSeq: seq };
+  };
   const save = (values: Partial<TraySettings>): void => {
+    flushResumePoint();
     writeSettings(deps.settings, values);
     settings = readSettings(deps.settings);
   };
@@ -188,7 +204,7 @@ export function createTrayCore(deps: TrayCoreDeps, options: TrayCoreOptions = {}
     }
   });
   manager.on('event', (event) => {
-    save({ lastReceivedSeq: event.seq });
+    rememberResumePoint(event.seq);
     if (outbox?.has(event.id)) void outbox.delivered(event.id, event.seq);
     const item = view.applyEvent(event);
     if (!item) return;
@@ -365,6 +381,7 @@ export function createTrayCore(deps: TrayCoreDeps, options: TrayCoreOptions = {}
     async stop() {
       started = false;
       manager.stop();
+      flushResumePoint();
       toasts.dispose();
       await outbox?.close();
       await images?.close();

@@ -3,10 +3,10 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ExecutionContext } from 'ava';
 import sharp from 'sharp';
-import type { ConversationEvent, ImageEvent } from '@vm-messenger/protocol';
+import type { ImageEvent } from '@vm-messenger/protocol';
 import type { Daemon } from '@vm-messenger/daemon';
 import type { V2Client } from 'vm-messenger-tray/core';
-import { collect } from '../helpers/daemon.js';
+import { nextEvents } from '../helpers/daemon.js';
 import { sha256Of } from '../helpers/images.js';
 
 /** Shared checks for the image end-to-end suites. */
@@ -25,11 +25,7 @@ export function storedNamePattern(sender: string, ext: string): RegExp {
 }
 
 /** The next `count` conversation events a client receives. */
-export const nextEvents = (client: V2Client, count: number): Promise<ConversationEvent[]> =>
-  collect<ConversationEvent>((push) => {
-    client.on('event', push);
-    return () => client.off('event', push);
-  }, count);
+export { nextEvents };
 
 export async function nextImageEvent(client: V2Client): Promise<ImageEvent> {
   const [event] = await nextEvents(client, 1);

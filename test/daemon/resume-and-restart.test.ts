@@ -5,7 +5,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { parsePairing, type ConversationEvent } from '@vm-messenger/protocol';
 import { V2Client } from 'vm-messenger-tray/core';
-import { clientOptions, collect, connectClient, repoRoot, spawnDaemon, startTestDaemon, tempDir, until } from '../helpers/daemon.js';
+import { clientOptions, connectClient, nextEvents, repoRoot, spawnDaemon, startTestDaemon, tempDir, until } from '../helpers/daemon.js';
 import { RawPeer } from '../helpers/raw-client.js';
 
 const texts = (events: ConversationEvent[]) => events.map((e) => (e.kind === 'text' ? e.text : `[${e.kind}]`));
@@ -14,7 +14,7 @@ test('resume after a forced disconnect: exactly the missed events, in order, the
   const daemon = await startTestDaemon(t);
   const alice = await connectClient(t, daemon, 'alice');
   const bob = await connectClient(t, daemon, 'bob');
-  const firstTwo = collect<ConversationEvent>((push) => (alice.on('event', push), () => alice.off('event', push)), 2);
+  const firstTwo = nextEvents(alice, 2);
   await bob.say('one');
   await bob.say('two');
   const seen = await firstTwo;
@@ -41,7 +41,7 @@ test('a first connection without lastSeq gets no replay, only caught-up and live
   const client = await connectClient(t, daemon, 'newcomer');
   const caughtUp = await new Promise<number>((resolve) => client.once('caught-up', resolve));
   t.is(caughtUp, client.welcome.seq);
-  const next = collect<ConversationEvent>((push) => (client.on('event', push), () => client.off('event', push)), 1);
+  const next = nextEvents(client, 1);
   daemon.say('fresh');
   t.deepEqual(texts(await next), ['fresh']);
 });
@@ -51,7 +51,7 @@ test('a long backlog is replayed completely and in order (paged, not all at once
   for (let i = 0; i < 1000; i += 1) daemon.say(`backlog ${i}`);
   const client = await V2Client.connect(clientOptions(daemon, 'late', { lastSeq: 0 }));
   t.teardown(() => client.close());
-  const events = await collect<ConversationEvent>((push) => (client.on('event', push), () => client.off('event', push)), 1000);
+  const events = await nextEvents(client, 1000);
   t.deepEqual(texts(events), Array.from({ length: 1000 }, (_, i) => `backlog ${i}`));
 });
 
@@ -127,7 +127,7 @@ test('SIGTERM: clients are told bye (server_shutdown), the process exits 0, and 
   const again = await spawnDaemon(t, { stateDir: proc.stateDir });
   const client2 = await V2Client.connect({ ...options, port: again.port, lastSeq: 0 });
   t.teardown(() => client2.close());
-  const [event] = await collect<ConversationEvent>((push) => (client2.on('event', push), () => client2.off('event', push)), 1);
+  const [event] = await nextEvents(client2, 1);
   t.deepEqual(texts([event!]), ['remember me']);
   await again.stop();
 });

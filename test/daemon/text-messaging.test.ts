@@ -1,14 +1,9 @@
 import test from 'ava';
 import { randomUUID } from 'node:crypto';
 import type { ConversationEvent } from '@vm-messenger/protocol';
-import type { V2Client } from 'vm-messenger-tray/core';
-import { collect, connectClient, startTestDaemon } from '../helpers/daemon.js';
+import { collect, connectClient, nextEvents, startTestDaemon } from '../helpers/daemon.js';
 
-const events = (client: V2Client, count: number) =>
-  collect<ConversationEvent>((push) => {
-    client.on('event', push);
-    return () => client.off('event', push);
-  }, count);
+const events = nextEvents;
 
 test('two clients and the VM: text both ways, the same order for everyone, sender echoed', async (t) => {
   const daemon = await startTestDaemon(t);

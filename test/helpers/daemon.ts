@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { ExecutionContext } from 'ava';
 import { startDaemon, createLogger, type Daemon } from '@vm-messenger/daemon';
 import { V2Client, type V2ClientOptions } from 'vm-messenger-tray/core';
+import type { ConversationEvent } from '@vm-messenger/protocol';
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -89,6 +90,13 @@ export function collect<T>(subscribe: (push: (item: T) => void) => () => void, c
     });
   });
 }
+
+/** The next `count` conversation events a client receives. */
+export const nextEvents = (client: V2Client, count: number, timeoutMs?: number): Promise<ConversationEvent[]> =>
+  collect<ConversationEvent>((push) => {
+    client.on('event', push);
+    return () => client.off('event', push);
+  }, count, timeoutMs);
 
 /** Polls `check` until it returns a truthy value or the deadline passes. */
 export async function until<T>(check: () => T | Promise<T>, what: string, timeoutMs = 10_000): Promise<NonNullable<T>> {

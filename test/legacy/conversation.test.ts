@@ -1,14 +1,9 @@
 import test from 'ava';
 import type { ConversationEvent } from '@vm-messenger/protocol';
-import type { V2Client } from 'vm-messenger-tray/core';
-import { collect, connectClient, startTestDaemon, until } from '../helpers/daemon.js';
+import { collect, connectClient, nextEvents, startTestDaemon, until } from '../helpers/daemon.js';
 import { LegacyPeer, legacyConfig } from './legacy-peer.js';
 
-const events = (client: V2Client, count: number) =>
-  collect<ConversationEvent>((push) => {
-    client.on('event', push);
-    return () => client.off('event', push);
-  }, count);
+const events = nextEvents;
 
 test('the server speaks first: ping at once, then about once per interval; the client appears as legacy', async (t) => {
   const daemon = await startTestDaemon(t, { config: legacyConfig() });

@@ -11,7 +11,7 @@ export class V2Server {
   private readonly wss: WebSocketServer;
   private readonly connections = new Set<V2Connection>();
 
-  constructor(private readonly ctx: DaemonContext) {
+  constructor(ctx: DaemonContext) {
     const { identity, config } = ctx;
     const timeout = config.limits.handshakeTimeoutMs;
     this.https = https.createServer({

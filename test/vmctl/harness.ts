@@ -1,9 +1,12 @@
 import type { ExecutionContext } from 'ava';
 import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { chmod, cp } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Daemon } from '@vm-messenger/daemon';
-import { repoRoot } from '../helpers/daemon.js';
+import { repoRoot, tempDir } from '../helpers/daemon.js';
 import type { ConversationEvent, EventFrame, ServerFrame } from '@vm-messenger/protocol';
 import { RawPeer } from '../helpers/raw-client.js';
 
@@ -24,11 +27,13 @@ export interface VmctlOptions {
   env?: NodeJS.ProcessEnv;
   /** Run as this uid/gid (via setpriv) to exercise permissions, since tests run as root. */
   asUser?: { uid: number; gid: number };
+  /** Another copy of vmctl's entry point (see stageVmctl). */
+  main?: string;
 }
 
 /** Runs vmctl as a real process, exactly as an operator would. */
 export function vmctl(args: string[], options: VmctlOptions = {}): Promise<VmctlRun> {
-  const argv = [vmctlMain, ...(options.socket ? ['--socket', options.socket] : []), ...args];
+  const argv = [options.main ?? vmctlMain, ...(options.socket ? ['--socket', options.socket] : []), ...args];
   const [command, commandArgs] = options.asUser
     ? ['setpriv', [`--reuid=${options.asUser.uid}`, `--regid=${options.asUser.gid}`, '--clear-groups', process.execPath, ...argv]]
     : [process.execPath, argv];
@@ -87,3 +92,31 @@ export function fileScope(): { teardown(fn: () => unknown): void; run(): Promise
     },
   };
 }
+
+/** Copies vmctl and what it loads (protocol, commander, zod) into a world-readable temp dir, so a
+ *  test can run it as an unprivileged user wherever the checkout lives (a clone in a 0700 dir is
+ *  unreadable to them). Returns the copy's entry point. */
+export async function stageVmctl(t: Pick<ExecutionContext, 'teardown'>): Promise<string> {
+  const dir = await tempDir(t, 'vmm-vmctl-stage-');
+  await chmod(dir, 0o755);
+  const fromCli = createRequire(path.join(repoRoot, 'control-cli/package.json'));
+  /** The folder of an installed package: up from its entry point to the package.json naming it. */
+  const packageDir = (name: string, from: NodeJS.Require): string => {
+    let dir = path.dirname(from.resolve(name));
+    while ((JSON.parse(readFileSyncIfAny(path.join(dir, 'package.json')) ?? '{}') as { name?: string }).name !== name) dir = path.dirname(dir);
+    return dir;
+  };
+  const protocolDir = packageDir('@vm-messenger/protocol', fromCli);
+  const copies: [string, string][] = [
+    [path.join(repoRoot, 'control-cli/package.json'), 'control-cli/package.json'],
+    [path.join(repoRoot, 'control-cli/dist'), 'control-cli/dist'],
+    [path.join(protocolDir, 'package.json'), 'node_modules/@vm-messenger/protocol/package.json'],
+    [path.join(protocolDir, 'dist'), 'node_modules/@vm-messenger/protocol/dist'],
+    [packageDir('commander', fromCli), 'node_modules/commander'],
+    [packageDir('zod', createRequire(path.join(protocolDir, 'package.json'))), 'node_modules/zod'],
+  ];
+  for (const [from, to] of copies) await cp(from, path.join(dir, to), { recursive: true, dereference: true });
+  return path.join(dir, 'control-cli/dist/main.js');
+}
+
+const readFileSyncIfAny = (file: string): string | undefined => (existsSync(file) ? readFileSync(file, 'utf8') : undefined);

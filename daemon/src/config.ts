@@ -44,6 +44,48 @@ export const ConfigFile = z
         keepaliveTimeoutMs: z.number().int().min(50).default(KEEPALIVE_TIMEOUT_MS),
         /** Delay before answering a wrong token, against guessing. */
         badTokenDelayMs: z.number().int().min(0).default(1000),
+        badTokenMaxDelayMs: z
+          .number()
+          .int()
+          .min(0)
+          .default(60_000)
+          .describe('Longest delay for wrong tokens from one IP: each wrong try doubles it (from badTokenDelayMs) and hellos from that IP wait their turn; a correct token from an IP with no recent failures is never delayed'),
+        maxUnauthenticated: z
+          .number()
+          .int()
+          .min(1)
+          .default(256)
+          .describe('TCP connections that have not yet been welcomed, from all addresses together; more are closed at once, before any TLS work'),
+        maxUnauthenticatedPerIp: z
+          .number()
+          .int()
+          .min(1)
+          .default(16)
+          .describe('Connections from one IP address that have not yet been welcomed; more are closed at once, before any TLS work'),
+        uploadsPerConnection: z.number().int().min(1).default(4).describe('Uploads one client may have open at once (too_many_transfers beyond)'),
+        maxUploads: z.number().int().min(1).default(32).describe('Uploads open at once across all clients, vmctl and legacy (each holds a file descriptor and a temp file)'),
+        uploadIdleTimeoutMs: z.number().int().min(50).default(30_000).describe('An upload that receives no chunk for this long is aborted and its temp file removed'),
+        uploadWindowBytes: z
+          .number()
+          .int()
+          .min(64 * 1024)
+          .default(8 * 1024 * 1024)
+          .describe('Upload bytes one connection may have received but not yet written to disk; the socket is paused beyond it (announced in welcome so clients size their send window)'),
+        decodesInFlight: z.number().int().min(1).default(2).describe('Image decodes (validation and thumbnail) running at once; more wait in a queue'),
+        decodeMemoryBytes: z
+          .number()
+          .int()
+          .min(16 * 1024 * 1024)
+          .default(128 * 1024 * 1024)
+          .describe('Estimated decoder memory all running decodes may use together; an image whose decode alone would need more is refused with image_rejected'),
+        decodeQueueLength: z.number().int().min(0).default(64).describe('Decodes that may wait for a turn; beyond it an upload is refused with busy'),
+        maxAnimationFrames: z.number().int().min(1).default(1000).describe('Frames of one animated GIF or WebP'),
+        maxAnimationPixels: z
+          .number()
+          .int()
+          .min(1)
+          .default(400_000_000)
+          .describe('Pixels of all frames of one animated image together (width × height × frames): what a viewer decodes to play it'),
       })
       .strict()
       .prefault({}),

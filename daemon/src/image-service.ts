@@ -1,11 +1,18 @@
 import { rm } from 'node:fs/promises';
 import { ProtocolError, type ImageEvent, type LibraryEntry, type Sender } from '@vm-messenger/protocol';
 import { newEventId, type Conversation } from './conversation.js';
-import { IncomingTransfer, ImageLibrary, ingestImage, partialDirOf, type StoredImage } from './images/index.js';
+import { checkAnnouncement, IncomingTransfer, ImageLibrary, ingestImage, partialDirOf, type StoredImage } from './images/index.js';
 
 /** An upload in progress: bytes stream into a temp file and are verified at the end. */
 export interface UploadSink {
   readonly received: number;
+  /** Accepted bytes not yet on disk (what the upload holds in memory). */
+  readonly buffered: number;
+  /** Accepts a chunk without waiting for the disk; throws ProtocolError when the upload has failed. */
+  push(chunk: Buffer): void;
+  /** Resolves once every byte accepted so far is written. */
+  flushed(): Promise<void>;
+  /** push + flushed: for callers that write one piece at a time. */
   write(chunk: Buffer): Promise<void>;
   finish(): Promise<{ tempPath: string; size: number; sha256: string }>;
   abort(): Promise<void>;
@@ -14,6 +21,9 @@ export interface UploadSink {
 /** Everything images need from the daemon, behind one door for the v2 connection, the legacy bridge
  *  and the control socket. */
 export interface ImageService {
+  /** Opens a temp file for an upload. The daemon-wide upload slot is taken synchronously, at the
+   *  call, so a burst of calls cannot all pass the check before the first file is open; it is given
+   *  back when the sink finishes or aborts. Throws ProtocolError('too_many_transfers') when full. */
   openUpload(expected: { size: number; sha256: string }): Promise<UploadSink>;
   /** Validates a finished upload, stores it under a safe name, makes its thumbnail and appends the
    *  image event; a resend of a known id returns the stored event. */
@@ -29,6 +39,23 @@ export interface ImageService {
   fileOf(seq: number): { path: string; event: ImageEvent } | undefined;
 }
 
+/** The transfer as an UploadSink that gives its daemon-wide slot back once it is finished or aborted. */
+function slotted(transfer: IncomingTransfer, release: () => void): UploadSink {
+  return {
+    get received() {
+      return transfer.received;
+    },
+    get buffered() {
+      return transfer.buffered;
+    },
+    push: (chunk) => transfer.push(chunk),
+    flushed: () => transfer.flushed(),
+    write: (chunk) => transfer.write(chunk),
+    finish: () => transfer.finish().finally(release),
+    abort: () => transfer.abort().finally(release),
+  };
+}
+
 /** The name that goes into stored file names: the VM, a client's name, or a legacy client's IP. */
 export const senderLabel = (sender: Sender): string => (sender.kind === 'vm' ? 'VM' : sender.name);
 
@@ -36,10 +63,12 @@ export function createImageService(deps: {
   conversation: Conversation;
   receivedDir: string;
   library: ImageLibrary;
-  limits: { maxImageBytes: number; maxImagePixels: number };
+  limits: { maxImageBytes: number; maxImagePixels: number; maxUploads: number };
 }): ImageService {
   const { conversation, receivedDir, library, limits } = deps;
   const tempDir = partialDirOf(receivedDir);
+  /** Uploads with an open temp file, from every connection, vmctl and legacy clients together. */
+  let openUploads = 0;
 
   const appendImage = (stored: StoredImage, meta: { id: string; sender: Sender; to?: string }) => {
     const { path, ...image } = stored;
@@ -60,13 +89,24 @@ export function createImageService(deps: {
   };
 
   return {
-    async openUpload(expected) {
-      return IncomingTransfer.open({
-        tempDir,
-        expectedSize: expected.size,
-        expectedSha256: expected.sha256,
-        maxBytes: limits.maxImageBytes,
-      });
+    openUpload(expected) {
+      try {
+        checkAnnouncement(expected.size, expected.sha256, limits.maxImageBytes);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (openUploads >= limits.maxUploads) {
+        return Promise.reject(new ProtocolError('too_many_transfers', `the daemon has ${limits.maxUploads} uploads open; try again when one is done`));
+      }
+      openUploads += 1;
+      let released = false;
+      const release = (): void => {
+        if (!released) openUploads -= 1;
+        released = true;
+      };
+      const opening = IncomingTransfer.open({ tempDir, expectedSize: expected.size, expectedSha256: expected.sha256, maxBytes: limits.maxImageBytes });
+      opening.catch(release);
+      return opening.then((transfer) => slotted(transfer, release));
     },
     async commitUpload(upload, meta) {
       const known = conversation.history.byId(meta.id);

@@ -22,6 +22,12 @@ export const ERROR_CODES = [
   'kicked',
   'server_shutdown',
   'rate_limited',
+  /** A connection (or the daemon as a whole) already has as many uploads open as allowed. */
+  'too_many_transfers',
+  /** The transfer number of an `image-begin` names an upload still in progress on this connection. */
+  'transfer_in_use',
+  /** The daemon is at a work budget (decodes queued); the same request later will succeed. */
+  'busy',
   'bad_request',
   'internal',
 ] as const;

@@ -13,6 +13,7 @@ export { fsyncDir, placeUnique } from './durable-fs.js';
 export { sha256File } from './hash-file.js';
 export {
   IncomingTransfer,
+  checkAnnouncement,
   cleanPartials,
   partialDirOf,
   PARTIAL_DIR,

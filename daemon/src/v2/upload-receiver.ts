@@ -1,17 +1,29 @@
-import { ProtocolError, type ImageBeginFrame, type Sender, type ServerFrame } from '@vm-messenger/protocol';
+import { ProtocolError, type Sender, type ServerFrame } from '@vm-messenger/protocol';
 import type { DaemonContext } from '../context.js';
 import type { UploadSink } from '../image-service.js';
 
-/** Uploads one connection may have open at once. */
-const MAX_CONCURRENT_UPLOADS = 4;
-/** Chunk writes queued before the socket is paused (backpressure to the sender's TCP window). */
-const PAUSE_AFTER_PENDING = 8;
+/** What an upload announces before its bytes (an `image-begin`; other kinds of blob fit too). */
+export interface UploadAnnouncement {
+  /** The event id the upload becomes; errors about the upload carry it as `ref`. */
+  id: string;
+  /** The per-connection number its binary chunks carry. */
+  transfer: number;
+  name: string;
+  size: number;
+  sha256: string;
+}
+
+/** `opening`: the slot is taken and the temp file is being created; `receiving`: chunks are
+ *  accepted; `finishing`: past the end, being verified and stored (its number is still in use). */
+type UploadState = 'opening' | 'receiving' | 'finishing';
 
 interface Upload {
-  begin: ImageBeginFrame;
-  sink: UploadSink;
-  chain: Promise<void>;
-  failure?: Error;
+  announced: UploadAnnouncement;
+  state: UploadState;
+  sink: UploadSink | undefined;
+  /** The first failure while receiving; reported when the client ends the upload. */
+  failure: Error | undefined;
+  idle: NodeJS.Timeout | undefined;
 }
 
 interface ConnectionIO {
@@ -21,20 +33,29 @@ interface ConnectionIO {
   resume(): void;
 }
 
+export interface UploadLimits {
+  uploadsPerConnection: number;
+  uploadIdleTimeoutMs: number;
+  uploadWindowBytes: number;
+}
+
 /** The upload half of a v2 connection: `image-begin` → chunks → `image-end`, each checked as it
- *  arrives, nothing visible under a final name until verified and validated. */
+ *  arrives, nothing visible under a final name until verified and validated.
+ *
+ *  Every decision about a slot is made synchronously when the frame arrives: a burst of begins
+ *  sees the slots taken by the ones before it, even while their temp files are still opening. */
 export class UploadReceiver {
   private readonly uploads = new Map<number, Upload>();
-  private pending = 0;
   private paused = false;
   /** Set once the connection is gone: an upload still opening then must not outlive it. */
   private closed = false;
-  /** Uploads past `image-end`, being verified and stored. */
-  private readonly finishing = new Set<Promise<void>>();
+  /** Temp files being opened, and uploads past their end being verified and stored. */
+  private readonly working = new Set<Promise<void>>();
 
   constructor(
     private readonly ctx: DaemonContext,
     private readonly io: ConnectionIO,
+    private readonly limits: UploadLimits = ctx.config.limits,
   ) {}
 
   private reject(err: unknown, ref: string | number): void {
@@ -46,106 +67,143 @@ export class UploadReceiver {
     }
   }
 
-  async begin(frame: ImageBeginFrame): Promise<void> {
-    if (this.uploads.has(frame.transfer)) {
-      return this.reject(new ProtocolError('invalid_frame', `transfer ${frame.transfer} is already in progress`), frame.id);
+  begin(announced: UploadAnnouncement): void {
+    const { transfer, id } = announced;
+    if (this.uploads.has(transfer)) {
+      return this.reject(new ProtocolError('transfer_in_use', `transfer ${transfer} is already in progress on this connection; use another number`), id);
     }
-    if (this.uploads.size >= MAX_CONCURRENT_UPLOADS) {
-      return this.reject(new ProtocolError('rate_limited', `at most ${MAX_CONCURRENT_UPLOADS} uploads at once`), frame.id);
+    const max = this.limits.uploadsPerConnection;
+    if (this.uploads.size >= max) {
+      return this.reject(new ProtocolError('too_many_transfers', `at most ${max} uploads at once per connection; send the next when one is done`), id);
     }
-    const known = this.ctx.conversation.history.byId(frame.id);
+    const known = this.ctx.conversation.history.byId(id);
     if (known) {
       // A resend after a reconnect: already stored, so the client need not send the bytes again.
-      this.io.send({ type: 'accepted', id: frame.id, seq: known.event.seq, duplicate: true });
+      this.io.send({ type: 'accepted', id, seq: known.event.seq, duplicate: true });
       return;
     }
+    const upload: Upload = { announced, state: 'opening', sink: undefined, failure: undefined, idle: undefined };
+    this.uploads.set(transfer, upload);
+    this.track(this.open(upload));
+  }
+
+  private track(work: Promise<void>): void {
+    const tracked = work.finally(() => this.working.delete(tracked));
+    this.working.add(tracked);
+  }
+
+  private async open(upload: Upload): Promise<void> {
+    const { transfer, id, size, sha256 } = upload.announced;
+    let sink: UploadSink;
     try {
       // Opening refuses an announced size over the limit (image_rejected) before a byte is asked for.
-      const sink = await this.ctx.images.openUpload({ size: frame.size, sha256: frame.sha256 });
-      if (this.closed) {
-        // The peer left while the temp file was being created: abortAll has already run.
-        await sink.abort();
-        return;
-      }
-      this.uploads.set(frame.transfer, { begin: frame, sink, chain: Promise.resolve() });
-      this.io.send({ type: 'upload-ready', transfer: frame.transfer });
+      sink = await this.ctx.images.openUpload({ size, sha256 });
     } catch (err) {
-      this.reject(err, frame.id);
+      if (this.uploads.get(transfer) === upload) this.uploads.delete(transfer);
+      return this.reject(err, id);
     }
+    if (this.closed || this.uploads.get(transfer) !== upload) {
+      // Aborted, or the peer left, while the temp file was being created.
+      await sink.abort();
+      return;
+    }
+    upload.sink = sink;
+    upload.state = 'receiving';
+    upload.idle = setTimeout(() => void this.expire(upload), this.limits.uploadIdleTimeoutMs).unref();
+    this.io.send({ type: 'upload-ready', transfer });
   }
 
   chunk(transfer: number, payload: Buffer): void {
     const upload = this.uploads.get(transfer);
     // Chunks of a rejected or aborted upload may still be in flight: drop them quietly.
-    if (!upload || upload.failure) return;
-    this.pending += 1;
-    if (this.pending >= PAUSE_AFTER_PENDING && !this.paused) {
-      this.paused = true;
-      this.io.pause();
-    }
-    upload.chain = upload.chain
-      .then(() => (upload.failure ? undefined : upload.sink.write(payload)))
-      .catch((err: unknown) => {
-        upload.failure = err as Error;
-      })
-      .finally(() => {
-        this.pending -= 1;
-        if (this.paused && this.pending <= 1) {
-          this.paused = false;
-          this.io.resume();
-        }
-      });
-  }
-
-  async end(transfer: number): Promise<void> {
-    const work = this.finish(transfer);
-    this.finishing.add(work);
+    if (!upload || upload.state !== 'receiving' || upload.failure || !upload.sink) return;
     try {
-      await work;
-    } finally {
-      this.finishing.delete(work);
+      upload.sink.push(payload);
+    } catch (err) {
+      upload.failure = err as Error;
+      return;
     }
+    upload.idle?.refresh();
+    if (!this.paused && this.buffered() > this.limits.uploadWindowBytes) void this.waitForDisk();
   }
 
-  private async finish(transfer: number): Promise<void> {
+  /** Bytes received on this connection and not yet written. */
+  private buffered(): number {
+    let bytes = 0;
+    for (const upload of this.uploads.values()) bytes += upload.sink?.buffered ?? 0;
+    return bytes;
+  }
+
+  /** Stops reading the socket until the disk has caught up: the sender's TCP window does the rest. */
+  private async waitForDisk(): Promise<void> {
+    this.paused = true;
+    this.io.pause();
+    await Promise.all([...this.uploads.values()].map((u) => u.sink?.flushed().catch(() => undefined)));
+    this.paused = false;
+    if (!this.closed) this.io.resume();
+  }
+
+  /** No chunk for the idle timeout: the slot and the temp file go back. */
+  private async expire(upload: Upload): Promise<void> {
+    const { transfer, id } = upload.announced;
+    if (this.uploads.get(transfer) !== upload || upload.state !== 'receiving') return;
+    await this.abort(transfer);
+    const seconds = Math.round(this.limits.uploadIdleTimeoutMs / 100) / 10;
+    this.reject(new ProtocolError('transfer_failed', `no data for upload ${transfer} in ${seconds} s; it was dropped`), id);
+  }
+
+  end(transfer: number): void {
     const upload = this.uploads.get(transfer);
-    if (!upload) return;
-    await upload.chain;
-    this.uploads.delete(transfer);
-    const { begin } = upload;
+    if (!upload || upload.state === 'finishing') return;
+    if (upload.state === 'opening') {
+      this.uploads.delete(transfer);
+      return this.reject(new ProtocolError('transfer_failed', `image-end for transfer ${transfer} before upload-ready`), upload.announced.id);
+    }
+    upload.state = 'finishing';
+    clearTimeout(upload.idle);
+    this.track(
+      this.finish(upload).finally(() => {
+        if (this.uploads.get(transfer) === upload) this.uploads.delete(transfer);
+      }),
+    );
+  }
+
+  private async finish(upload: Upload): Promise<void> {
+    const { announced } = upload;
+    const sink = upload.sink as UploadSink;
     if (upload.failure) {
-      await upload.sink.abort();
-      return this.reject(upload.failure, begin.id);
+      await sink.abort();
+      return this.reject(upload.failure, announced.id);
     }
     try {
-      const done = await upload.sink.finish();
+      const done = await sink.finish();
       const { event, duplicate } = await this.ctx.images.commitUpload(
         { tempPath: done.tempPath, sha256: done.sha256 },
-        { id: begin.id, originalName: begin.name, sender: this.io.sender() },
+        { id: announced.id, originalName: announced.name, sender: this.io.sender() },
       );
-      this.io.send({ type: 'accepted', id: begin.id, seq: event.seq, duplicate });
+      this.io.send({ type: 'accepted', id: announced.id, seq: event.seq, duplicate });
     } catch (err) {
-      await upload.sink.abort().catch(() => undefined);
-      this.reject(err, begin.id);
+      await sink.abort().catch(() => undefined);
+      this.reject(err, announced.id);
     }
   }
 
   async abort(transfer: number): Promise<void> {
     const upload = this.uploads.get(transfer);
-    if (!upload) return;
+    // Past its end the upload is being stored; an abort then comes too late to matter.
+    if (!upload || upload.state === 'finishing') return;
     this.uploads.delete(transfer);
-    upload.failure = new Error('aborted');
-    await upload.chain;
-    await upload.sink.abort();
+    clearTimeout(upload.idle);
+    // Still opening: `open` sees the entry gone and removes the file itself.
+    await upload.sink?.abort();
   }
 
   /** The connection is gone: nothing half-written may remain. */
   async abortAll(): Promise<void> {
     this.closed = true;
     await Promise.all([...this.uploads.keys()].map((t) => this.abort(t)));
-    // An upload already being verified and stored completes (or fails) on its own; a shutdown that
-    // waits for this promise does not close the history under it.
-    await Promise.allSettled([...this.finishing]);
+    // An upload already being verified and stored completes (or fails) on its own, and one still
+    // opening removes its file; a shutdown that waits for this does not close the history under it.
+    await Promise.allSettled([...this.working]);
   }
 }
-

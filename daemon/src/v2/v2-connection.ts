@@ -302,9 +302,9 @@ export class V2Connection implements ClientHandle {
       case 'say':
         return this.onSay(frame.id, frame.text);
       case 'image-begin':
-        return void this.uploads.begin(frame);
+        return this.uploads.begin(frame);
       case 'image-end':
-        return void this.uploads.end(frame.transfer);
+        return this.uploads.end(frame.transfer);
       case 'image-abort':
         return void this.uploads.abort(frame.transfer);
       case 'fetch-image':

@@ -10,40 +10,51 @@ import { DEFAULT_LIMITS, DEFAULT_PORT, HANDSHAKE_TIMEOUT_MS, KEEPALIVE_TIMEOUT_M
  *  inner defaults apply (`default` would hand back the bare `{}`). */
 export const ConfigFile = z
   .object({
-    serverName: z.string().min(1).max(120).optional(),
+    serverName: z.string().min(1).max(120).optional().describe('The name clients show for this VM; default: the host name.'),
     listen: z
       .object({
-        host: z.string().min(1).default('0.0.0.0'),
-        port: z.number().int().min(0).max(65535).default(DEFAULT_PORT),
+        host: z.string().min(1).default('0.0.0.0').describe('Address the network listener binds to (`--host` wins).'),
+        port: z.number().int().min(0).max(65535).default(DEFAULT_PORT).describe('TCP port for v2 clients and, if enabled, legacy clients; 0 = any free port (`--port` wins).'),
       })
       .strict()
-      .prefault({}),
-    stateDir: z.string().min(1).optional(),
-    libraryDir: z.string().min(1).default('server_images'),
-    receivedDir: z.string().min(1).default('received_images'),
+      .prefault({})
+      .describe('The network listener (TLS WebSocket, and the legacy protocol when enabled).'),
+    stateDir: z.string().min(1).optional().describe('Certificate, token, history and images; default: `--state-dir`, else `$STATE_DIRECTORY`, else `./.state`.'),
+    libraryDir: z.string().min(1).default('server_images').describe('The image library that `vmctl send NAME` and clients\' library requests read; relative to the state dir.'),
+    receivedDir: z.string().min(1).default('received_images').describe('Where every received image is saved under its safe name; relative to the state dir.'),
     controlSocket: z
       .object({
-        path: z.string().min(1).optional(),
-        mode: z.number().int().min(0).max(0o777).default(0o660),
-        group: z.string().min(1).optional(),
+        path: z.string().min(1).optional().describe('The Unix socket vmctl talks to; default: `<stateDir>/control.sock` (`--control-socket` wins).'),
+        mode: z.number().int().min(0).max(0o777).default(0o660).describe('Permission bits of the socket, as a number (432 = 0o660: owner and group).'),
+        group: z.string().min(1).optional().describe('Group (name or gid) given the socket, so its members may use vmctl; skipped with a warning when not permitted.'),
       })
       .strict()
-      .prefault({}),
-    logLevel: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+      .prefault({})
+      .describe('The local control socket (vmctl).'),
+    logLevel: z.enum(['error', 'warn', 'info', 'debug']).default('info').describe('Least severe log level written; tokens and message bodies are never logged at `info`.'),
     limits: z
       .object({
-        maxClients: z.number().int().min(1).max(10_000).default(64),
-        maxFrameBytes: z.number().int().min(4096).default(DEFAULT_LIMITS.maxFrameBytes),
-        maxTextLength: z.number().int().min(1).default(DEFAULT_LIMITS.maxTextLength),
-        maxImageBytes: z.number().int().min(1).default(DEFAULT_LIMITS.maxImageBytes),
-        maxImagePixels: z.number().int().min(1).default(DEFAULT_LIMITS.maxImagePixels),
-        chunkBytes: z.number().int().min(1024).default(DEFAULT_LIMITS.chunkBytes),
-        /** Bytes queued for one client before it is dropped as a slow consumer. */
-        sendQueueBytes: z.number().int().min(64 * 1024).default(16 * 1024 * 1024),
-        handshakeTimeoutMs: z.number().int().min(50).default(HANDSHAKE_TIMEOUT_MS),
-        keepaliveTimeoutMs: z.number().int().min(50).default(KEEPALIVE_TIMEOUT_MS),
-        /** Delay before answering a wrong token, against guessing. */
-        badTokenDelayMs: z.number().int().min(0).default(1000),
+        maxClients: z
+          .number()
+          .int()
+          .min(1)
+          .max(10_000)
+          .default(1000)
+          .describe('Connected clients (v2 and legacy together); one more is refused with `too_many_clients`. An idle client costs about 53 KB, so 1,000 cost about 53 MB.'),
+        maxFrameBytes: z.number().int().min(4096).default(DEFAULT_LIMITS.maxFrameBytes).describe('Largest WebSocket frame accepted, in raw bytes of the frame payload (JSON text or binary chunk with its header).'),
+        maxTextLength: z.number().int().min(1).default(DEFAULT_LIMITS.maxTextLength).describe('Characters (UTF-16 code units) in one text message.'),
+        maxImageBytes: z.number().int().min(1).default(DEFAULT_LIMITS.maxImageBytes).describe('Bytes of one image file.'),
+        maxImagePixels: z.number().int().min(1).default(DEFAULT_LIMITS.maxImagePixels).describe('Width × height of one image; larger is refused as a decompression bomb.'),
+        chunkBytes: z.number().int().min(1024).default(DEFAULT_LIMITS.chunkBytes).describe('Payload bytes of one binary chunk, without its 4-byte transfer header; announced in `welcome`.'),
+        sendQueueBytes: z.number().int().min(64 * 1024).default(16 * 1024 * 1024).describe('Bytes queued for one client before it is dropped as a slow consumer (close 4005).'),
+        handshakeTimeoutMs: z.number().int().min(50).default(HANDSHAKE_TIMEOUT_MS).describe('Time a new connection has for TLS, the WebSocket upgrade and `hello`.'),
+        keepaliveTimeoutMs: z
+          .number()
+          .int()
+          .min(50)
+          .default(KEEPALIVE_TIMEOUT_MS)
+          .describe('A peer silent this long is dropped (close 4008); the daemon pings every third of it.'),
+        badTokenDelayMs: z.number().int().min(0).default(1000).describe('Delay before answering a wrong token, against guessing.'),
         badTokenMaxDelayMs: z
           .number()
           .int()
@@ -88,22 +99,22 @@ export const ConfigFile = z
           .describe('Pixels of all frames of one animated image together (width × height × frames): what a viewer decodes to play it'),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .describe('Limits that protect the daemon and its clients.'),
     legacy: z
       .object({
-        enabled: z.boolean().default(false),
-        /** CIDR networks allowed to use the unauthenticated legacy protocol; empty = any. */
+        enabled: z.boolean().default(false).describe('Serve clients of the original, unauthenticated line protocol (see docs/LEGACY.md).'),
         allow: z
           .array(z.string().refine(isNetwork, 'must be a network such as 192.168.56.0/24 or fd00::/8, or a single IP address'))
-          .default([]),
-        /** An extra port for legacy clients only (the main port serves both). */
-        port: z.number().int().min(0).max(65535).optional(),
-        pingIntervalMs: z.number().int().min(10).default(1000),
-        /** Longest line accepted from a legacy client; default: limits.maxImageBytes in base64 plus 64 KiB. */
-        maxLineBytes: z.number().int().min(1024).optional(),
+          .default([])
+          .describe('Networks (CIDR) or addresses allowed to use the legacy protocol; empty = any.'),
+        port: z.number().int().min(0).max(65535).optional().describe('An extra port for legacy clients only (the main port serves both).'),
+        pingIntervalMs: z.number().int().min(10).default(1000).describe('How often legacy clients are pinged, as the original server did.'),
+        maxLineBytes: z.number().int().min(1024).optional().describe('Longest line accepted from a legacy client; default: `limits.maxImageBytes` in base64 plus 64 KiB.'),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .describe('The compatibility listener for the original clients.'),
   })
   .strict();
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { parseArgs } from 'node:util';
+import { optionsHelp, parseDaemonArgs, type DaemonArgs } from './cli-options.js';
 import { ConfigError } from './config.js';
 import { startDaemon } from './daemon.js';
 import { VERSION } from './version.js';
@@ -8,33 +8,16 @@ const HELP = `vm-messenger ${VERSION}: the VM side of VM Messenger
 
 Usage: vm-messenger [options]
 
-  --config PATH          configuration file (JSON; env VMM_CONFIG). Optional: defaults work.
-  --state-dir DIR        where the certificate, token, history and images live
-                         (default: $STATE_DIRECTORY under systemd, else ./.state)
-  --control-socket PATH  the vmctl socket (default: <state-dir>/control.sock)
-  --port N               network port (default 12345; 0 = any free port)
-  --host ADDR            address to listen on (default 0.0.0.0)
-  -h, --help             this help
-  -v, --version          the version
+${optionsHelp()}
 
 Operate it with vmctl: vmctl status, vmctl pair, vmctl say hello, vmctl send photo.jpg.
+Every configuration key: docs/OPERATING.md.
 `;
 
 async function main(): Promise<number> {
-  let args;
+  let args: DaemonArgs;
   try {
-    args = parseArgs({
-      options: {
-        config: { type: 'string' },
-        'state-dir': { type: 'string' },
-        'control-socket': { type: 'string' },
-        port: { type: 'string' },
-        host: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean', short: 'v' },
-      },
-      strict: true,
-    }).values;
+    args = parseDaemonArgs(process.argv.slice(2));
   } catch (err) {
     process.stderr.write(`vm-messenger: ${(err as Error).message}\n\n${HELP}`);
     return 2;
@@ -50,8 +33,8 @@ async function main(): Promise<number> {
 
   const daemon = await startDaemon({
     ...(configFile ? { configFile } : {}),
-    ...(args['state-dir'] ? { stateDir: args['state-dir'] } : {}),
-    ...(args['control-socket'] ? { controlSocket: args['control-socket'] } : {}),
+    ...(args.stateDir ? { stateDir: args.stateDir } : {}),
+    ...(args.controlSocket ? { controlSocket: args.controlSocket } : {}),
     ...(port !== undefined ? { port } : {}),
     ...(args.host ? { host: args.host } : {}),
   });

@@ -1,5 +1,6 @@
 export * from './limits.js';
 export * from './errors.js';
+export * from './exit-codes.js';
 export * from './pairing.js';
 export * from './wire/event.js';
 export * from './wire/client-frames.js';

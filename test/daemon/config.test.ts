@@ -6,7 +6,7 @@ test('an empty config yields every embedded default, nested sections included', 
   const config = parseConfig({}, 'test');
   t.is(config.listen.port, DEFAULT_PORT);
   t.is(config.listen.host, '0.0.0.0');
-  t.is(config.limits.maxClients, 64);
+  t.is(config.limits.maxClients, 1000);
   t.is(config.limits.maxImageBytes, DEFAULT_LIMITS.maxImageBytes);
   t.is(config.limits.handshakeTimeoutMs, 10_000);
   t.is(config.limits.keepaliveTimeoutMs, 15_000);

@@ -1,4 +1,4 @@
-import type { ClientInfo, ConversationEvent, LibraryEntry, StatusResult } from '@vm-messenger/protocol';
+import { senderLabel, type ClientInfo, type ConversationEvent, type LibraryEntry, type StatusResult } from '@vm-messenger/protocol';
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
 
@@ -77,13 +77,15 @@ export function formatLibrary(images: LibraryEntry[], libraryDir?: string): stri
   );
 }
 
+/** `VM`, `10.0.2.2 [legacy]`, or `alice [client c3] (10.0.2.2)`: the kind always shown, and the
+ *  id an operator can pass to `vmctl revoke`. */
 function senderText(event: ConversationEvent): string {
   const s = event.sender;
-  const who = s.kind === 'vm' ? 'VM' : s.name;
-  return s.address && s.kind !== 'vm' ? `${who} (${s.address})` : who;
+  const label = senderLabel(s, { withId: true });
+  return s.kind === 'client' && s.address ? `${label} (${s.address})` : label;
 }
 
-/** One conversation line: `2025-01-31 14:02:11 #42 alice (10.0.2.2): hello`. */
+/** One conversation line: `2025-01-31 14:02:11 #42 alice [client c3] (10.0.2.2): hello`. */
 export function formatEvent(event: ConversationEvent): string {
   const head = `${humanTime(event.ts)} #${event.seq} ${senderText(event)}${event.to ? ` → ${event.to}` : ''}`;
   if (event.kind === 'text') return `${head}: ${event.text}`;

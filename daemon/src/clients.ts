@@ -1,4 +1,4 @@
-import type { ClientInfo } from '@vm-messenger/protocol';
+import { nameKey, uniqueName, type ClientInfo } from '@vm-messenger/protocol';
 
 /** A connected client of either protocol, as the VM side sees and controls it. */
 export interface ClientHandle {
@@ -46,13 +46,10 @@ export class ClientRegistry {
     return all.find((h) => h.info().name === idOrName) ?? all.find((h) => h.info().name.toLowerCase() === idOrName.toLowerCase());
   }
 
-  /** Two laptops both called "DESKTOP" must stay tell-apart-able in every window. */
-  uniqueName(wanted: string): string {
-    const taken = new Set([...this.handles.values()].map((h) => h.info().name.toLowerCase()));
-    if (!taken.has(wanted.toLowerCase())) return wanted;
-    for (let n = 2; ; n += 1) {
-      const candidate = `${wanted} (${n})`;
-      if (!taken.has(candidate.toLowerCase())) return candidate;
-    }
+  /** Two laptops both called "DESKTOP" must stay tell-apart-able in every window. Both protocols'
+   *  clients are in this registry, so the order they connect in does not matter. */
+  uniqueName(wanted: string, except?: ClientHandle): string {
+    const taken = new Set([...this.handles.values()].filter((h) => h !== except).map((h) => nameKey(h.info().name)));
+    return uniqueName(wanted, (key) => taken.has(key));
   }
 }

@@ -3,6 +3,8 @@ export * from './errors.js';
 export * from './exit-codes.js';
 export * from './pairing.js';
 export * from './wire/event.js';
+export * from './wire/sender-name.js';
+export * from './wire/sender-display.js';
 export * from './wire/client-frames.js';
 export * from './wire/server-frames.js';
 export * from './wire/codec.js';

@@ -37,7 +37,7 @@ test('text every direction between a legacy client, v2 clients and the VM, with 
   // Its own text comes back with its own IP as the sender: that is how it shows "You: …".
   t.is(await peer.takePrefix('MESSAGE:'), 'MESSAGE:127.0.0.1 | hello from the original client');
   await alice.say('hi from alice');
-  t.is(await peer.takePrefix('MESSAGE:'), 'MESSAGE:alice | hi from alice');
+  t.is(await peer.takePrefix('MESSAGE:'), 'MESSAGE:alice [client] | hi from alice');
   daemon.say('hi from the VM');
   t.is(await peer.takePrefix('MESSAGE:'), 'MESSAGE:VM | hi from the VM');
 
@@ -74,9 +74,9 @@ test('multi-line v2 text becomes one MESSAGE line per line; names cannot forge t
   await peer.takePrefix('ping');
   const bob = await connectClient(t, daemon, 'bob');
   await bob.say('first line\nsecond line\r\n\nthird line');
-  t.is(await peer.takePrefix('MESSAGE:'), 'MESSAGE:bob | first line');
-  t.is(await peer.takePrefix('MESSAGE:'), 'MESSAGE:bob | second line');
-  t.is(await peer.takePrefix('MESSAGE:'), 'MESSAGE:bob | third line');
+  t.is(await peer.takePrefix('MESSAGE:'), 'MESSAGE:bob [client] | first line');
+  t.is(await peer.takePrefix('MESSAGE:'), 'MESSAGE:bob [client] | second line');
+  t.is(await peer.takePrefix('MESSAGE:'), 'MESSAGE:bob [client] | third line');
 
   const mallory = await connectClient(t, daemon, 'VM | fake: x');
   await mallory.say('spoof attempt');

@@ -33,7 +33,7 @@ test('sender names cannot forge the MESSAGE format', (t) => {
   t.is(sanitizeSenderName('\n'), '?');
   t.is(legacySenderLabel({ kind: 'vm', name: 'anything' }), 'VM');
   t.is(legacySenderLabel({ kind: 'legacy', name: '::ffff:10.0.0.2', address: '::ffff:10.0.0.2' }), '10.0.0.2');
-  t.deepEqual(messageLines({ kind: 'client', name: 'bob' }, 'a\n\n  \nb'), ['MESSAGE:bob | a\n', 'MESSAGE:bob | b\n']);
+  t.deepEqual(messageLines({ kind: 'client', name: 'bob' }, 'a\n\n  \nb'), ['MESSAGE:bob [client] | a\n', 'MESSAGE:bob [client] | b\n']);
 });
 
 test('lines from clients: whitespace stripped, prefixes exact, IMAGE split at the first |', (t) => {

@@ -13,7 +13,7 @@ const text = (seq: number, id: string, name = 'VM'): TextEvent => ({
   text: `t${seq}`,
 });
 
-const view = () => new ChatView({ isMine: (e) => e.sender.name === 'me', ownName: () => 'me', isSaved: () => false });
+const view = () => new ChatView({ isMine: (e) => e.sender.name === 'me', self: () => ({ kind: 'client', name: 'me' }), isSaved: () => false });
 
 test('events are shown once each, in seq order, whatever order and how often they arrive', (t) => {
   const v = view();

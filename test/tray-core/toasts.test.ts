@@ -32,10 +32,10 @@ test('a toast for each text and image from others, none for our own echoes', asy
   await until(() => h.toasts.length >= 3, 'three toasts');
   t.is(h.toasts.length, 3);
   const [long, vm, image] = h.toasts;
-  t.is(long?.title, 'laptop');
+  t.is(long?.title, 'laptop [client]');
   t.true((long?.message.length ?? 0) <= 120 && long?.message.endsWith('…'));
   t.deepEqual([vm?.title, vm?.message], ['VM', 'from the VM']);
-  t.is(image?.title, 'laptop');
+  t.is(image?.title, 'laptop [client]');
   t.regex(image?.message ?? '', /holiday\.png/);
   t.truthy(image?.icon && existsSync(image.icon), 'the thumbnail is written to a file for the toast');
   // JPEG: Windows toasts show PNG, JPEG and GIF only.
@@ -151,8 +151,8 @@ test('the real node-notifier path on Linux runs notify-send with title, message 
     return lines.length >= 2 ? lines : undefined;
   }, 'two notify-send calls');
   const [textCall, imageCall] = calls;
-  t.deepEqual(textCall?.slice(0, 2), ['laptop', 'hello through notify-send']);
-  t.deepEqual(imageCall?.slice(0, 2), ['laptop', 'sent an image: cat.png']);
+  t.deepEqual(textCall?.slice(0, 2), ['laptop [client]', 'hello through notify-send']);
+  t.deepEqual(imageCall?.slice(0, 2), ['laptop [client]', 'sent an image: cat.png']);
   const iconAt = imageCall?.findIndex((a) => a === '--icon') ?? -1;
   t.true(iconAt >= 0, `--icon passed: ${JSON.stringify(imageCall)}`);
   const icon = imageCall?.[iconAt + 1] ?? '';

@@ -1,4 +1,4 @@
-import type { Sender } from '@vm-messenger/protocol';
+import { legacyLineSender, type Sender } from '@vm-messenger/protocol';
 import { plainAddress } from './allow-list.js';
 import { base64Length } from './strict-base64.js';
 
@@ -73,12 +73,10 @@ export function sanitizeSenderName(name: string): string {
   return s || '?';
 }
 
-/** The VM as `VM`, a v2 client by name, a legacy client by IP (so its own text comes back with
- *  its own IP: the original client's "You" rule). */
+/** The VM as `VM`, a v2 client as `name [client]`, a legacy client by IP (so its own text comes
+ *  back with its own IP: the original client's "You" rule). */
 export function legacySenderLabel(sender: Sender): string {
-  if (sender.kind === 'vm') return 'VM';
-  if (sender.kind === 'legacy') return sanitizeSenderName(plainAddress(sender.address ?? sender.name));
-  return sanitizeSenderName(sender.name);
+  return sanitizeSenderName(legacyLineSender(sender));
 }
 
 /** A file name inside a line: the client splits at the first `|`, and a newline ends the line. */

@@ -2,7 +2,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { WebSocket, RawData } from 'ws';
 import {
   CLOSE_CODES,
+  DEFAULT_LIMITS,
   PROTOCOL_VERSION,
+  normalizeClientName,
   ProtocolError,
   decodeChunk,
   decodeUtf8,
@@ -236,7 +238,7 @@ export class V2Connection implements ClientHandle {
       return;
     }
     this.state = 'open';
-    this.name = clients.uniqueName(hello.clientName.replace(/[\u0000-\u001f\u007f]/g, '').trim() || 'client');
+    this.name = clients.uniqueName(normalizeClientName(hello.clientName, DEFAULT_LIMITS.maxNameLength));
     clients.add(this);
     this.startKeepalive();
     logger.info(`client ${this.id} "${this.name}" connected from ${this.address}`);

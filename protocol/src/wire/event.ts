@@ -1,11 +1,15 @@
 import { z } from 'zod';
 
 /** Who said something. `vm` is the VM side (vmctl, the daemon's API); `client` a v2 client;
- *  `legacy` a client of the original line protocol, known only by its address. */
+ *  `legacy` a client of the original line protocol, known only by its address. Show a sender with
+ *  `displaySender` (sender-display.ts), never by `name` alone: names are only unique per kind. */
 export const Sender = z.object({
   kind: z.enum(['vm', 'client', 'legacy']),
   name: z.string().min(1).max(120),
   address: z.string().max(64).optional(),
+  /** A client's stable id (`c7`), given at enrolment and kept across restarts and renames. Absent
+   *  for the VM, legacy clients, and events stored before clients had ids. */
+  id: z.string().min(1).max(64).optional(),
 });
 export type Sender = z.infer<typeof Sender>;
 

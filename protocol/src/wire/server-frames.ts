@@ -10,8 +10,15 @@ export const WelcomeFrame = z.object({
   serverName: z.string(),
   /** The newest seq in the conversation when the client was welcomed. */
   seq: z.number().int().nonnegative(),
-  /** The name the daemon will show for this client (made unique if another client has it). */
+  /** The name the daemon will show for this client (normalised, and made unique if another
+   *  client has it). */
   clientName: z.string(),
+  /** This client's stable id (`c7`): the `id` of its events' `sender`. Absent from older daemons. */
+  clientId: z.string().min(1).max(64).optional(),
+  /** Sent once, when the hello carried the shared enrolment token: this client's own credential.
+   *  The client stores it as a secret and sends it as `token` from then on; the enrolment token
+   *  is not needed again. */
+  credential: z.string().min(1).max(256).optional(),
   limits: z.object({
     maxFrameBytes: z.number().int().positive(),
     maxTextLength: z.number().int().positive(),

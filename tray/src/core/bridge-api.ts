@@ -36,7 +36,10 @@ export interface ChatItem {
   kind: 'text' | 'image';
   /** Sent by this client (shown as "You"). */
   mine: boolean;
+  /** The sender as one line with its kind visible (`VM`, `alice [client]`, `10.0.2.2 [legacy]`):
+   *  `sender.label`. A UI that shows the name alone must show `sender.tag` beside it. */
   senderName: string;
+  sender: ChatSender;
   /** Epoch ms (server time once delivered). */
   ts: number;
   text?: string;
@@ -44,6 +47,20 @@ export interface ChatItem {
   delivery: Delivery;
   /** Why a send failed, for display. */
   error?: string;
+}
+
+/** Who sent a bubble, as protocol's `displaySender` computes it (the same shape, restated here so
+ *  the page needs no import from protocol). */
+export interface ChatSender {
+  kind: 'vm' | 'client' | 'legacy';
+  /** The visible name alone: `VM`, `alice`, `10.0.2.2`. */
+  name: string;
+  /** `VM`, `client` or `legacy`: a badge beside the name. */
+  tag: string;
+  /** `VM`, `alice [client]`, `10.0.2.2 [legacy]`. */
+  label: string;
+  /** Stable per sender (`vm`, `client:c3`, `legacy:10.0.2.2`), for colours and avatars. */
+  key: string;
 }
 
 export type ChatUpdate =

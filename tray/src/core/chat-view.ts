@@ -1,7 +1,7 @@
 /** The conversation as the UI sees it: bubbles keyed by event id, ordered by seq with pending ones
  *  last, each shown once however often the daemon replays it, plus the unread count. */
-import type { ConversationEvent } from '@vm-messenger/protocol';
-import type { ChatItem, Delivery } from './bridge-api.js';
+import { displaySender, type ConversationEvent, type Sender } from '@vm-messenger/protocol';
+import type { ChatItem, ChatSender, Delivery } from './bridge-api.js';
 import type { OutboxEntry } from './outbox.js';
 
 /** Bubbles kept in memory; older ones are dropped and can be paged in again. */
@@ -10,14 +10,15 @@ export const MAX_ITEMS = 2000;
 export interface ChatViewOptions {
   /** True when the event was sent by this client. */
   isMine: (event: ConversationEvent) => boolean;
-  /** Our name for display of pending items. */
-  ownName: () => string;
+  /** This client as a sender, for display of pending items. */
+  self: () => Sender;
   /** Whether the full image for a sha256 is saved locally. */
   isSaved: (sha256: string) => boolean;
 }
 
 export function itemFromEvent(event: ConversationEvent, mine: boolean, saved: boolean): ChatItem {
-  const base = { key: event.id, seq: event.seq, mine, senderName: event.sender.name, ts: event.ts, delivery: 'delivered' as Delivery };
+  const sender: ChatSender = displaySender(event.sender);
+  const base = { key: event.id, seq: event.seq, mine, senderName: sender.label, sender, ts: event.ts, delivery: 'delivered' as Delivery };
   if (event.kind === 'text') return { ...base, kind: 'text', text: event.text };
   return {
     ...base,
@@ -35,8 +36,10 @@ export function itemFromEvent(event: ConversationEvent, mine: boolean, saved: bo
   };
 }
 
-export function itemFromOutbox(entry: OutboxEntry, senderName: string, delivery: Delivery): ChatItem {
-  const base = { key: entry.id, mine: true, senderName, ts: entry.createdAt, delivery };
+/** `self`: this client as the daemon will name it once the item is delivered. */
+export function itemFromOutbox(entry: OutboxEntry, self: Sender, delivery: Delivery): ChatItem {
+  const sender: ChatSender = displaySender(self);
+  const base = { key: entry.id, mine: true, senderName: sender.label, sender, ts: entry.createdAt, delivery };
   if (entry.kind === 'text') return { ...base, kind: 'text', text: entry.text };
   return { ...base, kind: 'image', image: { originalName: entry.name, size: entry.size, saved: false } };
 }
@@ -70,7 +73,7 @@ export class ChatView {
   }
 
   addPending(entry: OutboxEntry, delivery: Delivery = 'pending'): ChatItem {
-    const item = itemFromOutbox(entry, this.options.ownName(), delivery);
+    const item = itemFromOutbox(entry, this.options.self(), delivery);
     this.put(item);
     return item;
   }

@@ -1,6 +1,6 @@
 /** Which conversation events and connection changes become toasts, and how a burst is folded into
  *  one. The desktop part is a `Notifier`; everything here is decided from events and settings. */
-import type { ConversationEvent, ImageEvent } from '@vm-messenger/protocol';
+import { senderLabel, type ConversationEvent, type ImageEvent } from '@vm-messenger/protocol';
 import type { ConnectionState } from './bridge-api.js';
 import type { Notifier, Toast } from './notifier.js';
 
@@ -92,18 +92,18 @@ export class ToastPolicy {
       void this.showEvent(unseen[0]);
       return;
     }
-    const senders = [...new Set(unseen.map((e) => e.sender.name))];
+    const senders = [...new Set(unseen.map((e) => senderLabel(e.sender)))];
     const from = senders.length <= 3 ? senders.join(', ') : `${senders.slice(0, 3).join(', ')} and others`;
     this.show({ title: this.appName, message: `${unseen.length} new messages from ${from}` });
   }
 
   private async showEvent(event: ConversationEvent): Promise<void> {
     if (event.kind === 'text') {
-      this.show({ title: event.sender.name, message: preview(event.text) || '(empty message)' });
+      this.show({ title: senderLabel(event.sender), message: preview(event.text) || '(empty message)' });
       return;
     }
     const icon = await this.options.thumbnailFile?.(event).catch(() => undefined);
-    this.show({ title: event.sender.name, message: `sent an image: ${preview(event.originalName, 80)}`, ...(icon ? { icon } : {}) });
+    this.show({ title: senderLabel(event.sender), message: `sent an image: ${preview(event.originalName, 80)}`, ...(icon ? { icon } : {}) });
   }
 
   private show(toast: Omit<Toast, 'onClick'>): void {

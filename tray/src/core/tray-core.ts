@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DEFAULT_LIMITS, type ConversationEvent, type ImageEvent, type LibraryEntry } from '@vm-messenger/protocol';
+import { DEFAULT_LIMITS, type ConversationEvent, type ImageEvent, type LibraryEntry, type Sender } from '@vm-messenger/protocol';
 import type { ActionResult, ChatItem, ChatSnapshot, ChatUpdate, ConnectionState, UiSettings, VmMessengerApi } from './bridge-api.js';
 import type { BackoffOptions } from './backoff.js';
 import { ChatView } from './chat-view.js';
@@ -58,6 +58,8 @@ export function createTrayCore(deps: TrayCoreDeps, options: TrayCoreOptions = {}
   let started = false;
   const ownIds = new Set<string>();
   let ownName: string | undefined;
+  /** This client's stable id at the daemon (from its welcome). */
+  let ownId: string | undefined;
   let outbox: Outbox | undefined;
   let images: ReceivedImages | undefined;
   let lastUnread = -1;
@@ -97,14 +99,17 @@ export function createTrayCore(deps: TrayCoreDeps, options: TrayCoreOptions = {}
   };
   const receivedDir = (): string => settings.receivedImagesDir || deps.defaultReceivedImagesDir;
   const displayName = (): string => settings.clientName || deps.hostName;
-  const isMine = (event: ConversationEvent): boolean => event.sender.kind === 'client' && (ownIds.has(event.id) || event.sender.name === ownName);
+  // By id where the daemon gives one: a name is only unique among the clients connected now.
+  const isMine = (event: ConversationEvent): boolean =>
+    event.sender.kind === 'client' && (ownIds.has(event.id) || (ownId !== undefined ? event.sender.id === ownId : event.sender.name === ownName));
   const paired = (): boolean => Boolean(settings.host && settings.port && settings.fingerprint && token);
   const target = (): ConnectionTarget | undefined =>
     settings.host && settings.port && settings.fingerprint && token
       ? { host: settings.host, port: settings.port, fingerprint: settings.fingerprint, token, clientName: displayName() }
       : undefined;
 
-  const view = new ChatView({ isMine, ownName: () => ownName ?? displayName(), isSaved: (sha) => images?.pathOf(sha) !== undefined });
+  const self = (): Sender => ({ kind: 'client', name: ownName ?? displayName(), ...(ownId !== undefined ? { id: ownId } : {}) });
+  const view = new ChatView({ isMine, self, isSaved: (sha) => images?.pathOf(sha) !== undefined });
 
   const emit = (update: ChatUpdate): void => {
     for (const listener of [...listeners]) {
@@ -186,6 +191,7 @@ export function createTrayCore(deps: TrayCoreDeps, options: TrayCoreOptions = {}
   });
   manager.on('connected', (client, resumedFrom) => {
     ownName = client.welcome.clientName;
+    ownId = client.welcome.clientId;
     if (firstContact) {
       // What the daemon said before this client ever connected is history, not unread news.
       firstContact = false;

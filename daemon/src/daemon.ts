@@ -19,7 +19,7 @@ import { startFrontDoor } from './front-door.js';
 import { History } from './history.js';
 import { loadOrCreateIdentity, type Identity } from './identity.js';
 import { createImageService, type UploadSink } from './image-service.js';
-import { cleanPartials, ImageLibrary, partialDirOf } from './images/index.js';
+import { cleanPartials, configureDecoders, ImageLibrary, partialDirOf } from './images/index.js';
 import { createLogger, type Logger } from './logger.js';
 import { startControlServer, type ControlServer } from './control/control-server.js';
 import { notifyReady, notifyStatus, notifyStopping, startWatchdog } from './systemd/notify.js';
@@ -92,6 +92,7 @@ export async function startDaemon(options: StartOptions = {}): Promise<Daemon> {
   const history = new History(path.join(config.stateDir, 'history.sqlite3'));
   const conversation = new Conversation(history);
   const clients = new ClientRegistry();
+  configureDecoders();
   const library = new ImageLibrary(config.libraryDir, { maxPixels: config.limits.maxImagePixels });
   const images = createImageService({ conversation, receivedDir: config.receivedDir, library, limits: config.limits });
   const ctx: DaemonContext = { config, identity, conversation, clients, images, logger };

@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { ProtocolError, type ImageEvent, type LibraryEntry, type Sender } from '@vm-messenger/protocol';
 import { newEventId, type Conversation } from './conversation.js';
-import { checkAnnouncement, IncomingTransfer, ImageLibrary, ingestImage, partialDirOf, type StoredImage } from './images/index.js';
+import { checkAnnouncement, DecodeBudget, IncomingTransfer, ImageLibrary, ingestImage, partialDirOf, type StoredImage } from './images/index.js';
 
 /** An upload in progress: bytes stream into a temp file and are verified at the end. */
 export interface UploadSink {
@@ -63,9 +63,28 @@ export function createImageService(deps: {
   conversation: Conversation;
   receivedDir: string;
   library: ImageLibrary;
-  limits: { maxImageBytes: number; maxImagePixels: number; maxUploads: number };
+  limits: {
+    maxImageBytes: number;
+    maxImagePixels: number;
+    maxUploads: number;
+    maxAnimationFrames: number;
+    maxAnimationPixels: number;
+    decodesInFlight: number;
+    decodeMemoryBytes: number;
+    decodeQueueLength: number;
+  };
 }): ImageService {
   const { conversation, receivedDir, library, limits } = deps;
+  /** One budget for every decode in the daemon: uploads, vmctl pushes and legacy images alike. */
+  const decodes = new DecodeBudget({ inFlight: limits.decodesInFlight, memoryBytes: limits.decodeMemoryBytes, queueLength: limits.decodeQueueLength });
+  const validation = {
+    receivedDir,
+    maxBytes: limits.maxImageBytes,
+    maxPixels: limits.maxImagePixels,
+    maxFrames: limits.maxAnimationFrames,
+    maxAnimationPixels: limits.maxAnimationPixels,
+    decodes,
+  };
   const tempDir = partialDirOf(receivedDir);
   /** Uploads with an open temp file, from every connection, vmctl and legacy clients together. */
   let openUploads = 0;
@@ -118,9 +137,7 @@ export function createImageService(deps: {
         mode: 'move',
         originalName: meta.originalName,
         senderLabel: senderLabel(meta.sender),
-        receivedDir,
-        maxBytes: limits.maxImageBytes,
-        maxPixels: limits.maxImagePixels,
+        ...validation,
         sha256: upload.sha256,
       });
       return appendImage(stored, meta);
@@ -130,9 +147,7 @@ export function createImageService(deps: {
         mode: 'copy',
         originalName: meta.originalName,
         senderLabel: senderLabel(meta.sender),
-        receivedDir,
-        maxBytes: limits.maxImageBytes,
-        maxPixels: limits.maxImagePixels,
+        ...validation,
       });
       return appendImage(stored, { ...meta, id: meta.id ?? newEventId() }).event;
     },

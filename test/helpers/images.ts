@@ -72,6 +72,66 @@ export function makeBmp(width = 64, height = 48, bitsPerPixel: 24 | 32 = 24): Bu
   return file;
 }
 
+export type BmpVariant =
+  | { bits: 1 | 4 | 8; palette: Array<[number, number, number]> }
+  | { bits: 16 | 32; masks: { red: number; green: number; blue: number } };
+
+/** A BMP in a palette or bit-field layout, every pixel `index` (palette) or `value` (bit fields):
+ *  the layouts Paint and other programs write besides plain 24-bit. */
+export function makeBmpVariant(width: number, height: number, variant: BmpVariant, pixel: number): Buffer {
+  const rowStride = Math.ceil((width * variant.bits) / 32) * 4;
+  const extra = 'palette' in variant ? variant.palette.length * 4 : 12;
+  const dataOffset = 14 + 40 + extra;
+  const file = Buffer.alloc(dataOffset + rowStride * height);
+  file.write('BM', 0, 'latin1');
+  file.writeUInt32LE(file.length, 2);
+  file.writeUInt32LE(dataOffset, 10);
+  file.writeUInt32LE(40, 14);
+  file.writeInt32LE(width, 18);
+  file.writeInt32LE(height, 22);
+  file.writeUInt16LE(1, 26);
+  file.writeUInt16LE(variant.bits, 28);
+  if ('palette' in variant) {
+    file.writeUInt32LE(variant.palette.length, 46);
+    variant.palette.forEach(([r, g, b], i) => file.set([b, g, r, 0], 54 + i * 4));
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const bit = x * variant.bits;
+        const at = dataOffset + y * rowStride + (bit >> 3);
+        file[at] = (file[at] ?? 0) | (pixel << (8 - variant.bits - (bit & 7)));
+      }
+    }
+  } else {
+    file.writeUInt32LE(3, 30); // BI_BITFIELDS
+    file.writeUInt32LE(variant.masks.red, 54);
+    file.writeUInt32LE(variant.masks.green, 58);
+    file.writeUInt32LE(variant.masks.blue, 62);
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const at = dataOffset + y * rowStride + x * (variant.bits / 8);
+        if (variant.bits === 16) file.writeUInt16LE(pixel, at);
+        else file.writeUInt32LE(pixel >>> 0, at);
+      }
+    }
+  }
+  return file;
+}
+
+/** A 1 KB GIF whose one frame claims `width`×`height`: its data stops after a few bytes, but a
+ *  decoder allocates the whole frame before finding out. */
+export function makeGifBomb(width = 10_000, height = 10_000): Buffer {
+  const screen = Buffer.alloc(7);
+  screen.writeUInt16LE(width, 0);
+  screen.writeUInt16LE(height, 2);
+  screen[4] = 0x80; // a global colour table of two entries
+  const descriptor = Buffer.alloc(10);
+  descriptor[0] = 0x2c;
+  descriptor.writeUInt16LE(width, 5);
+  descriptor.writeUInt16LE(height, 7);
+  const data = Array.from({ length: 4 }, () => Buffer.concat([Buffer.from([255]), Buffer.alloc(255)]));
+  return Buffer.concat([Buffer.from('GIF89a', 'latin1'), screen, Buffer.from([0, 0, 0, 255, 255, 255]), descriptor, Buffer.from([2]), ...data, Buffer.from([0, 0x3b])]);
+}
+
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
   let c = n;
   for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;

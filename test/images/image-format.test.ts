@@ -1,7 +1,7 @@
 import test from 'ava';
 import { ProtocolError } from '@vm-messenger/protocol';
 import { probeImage, sniffFormat } from '../helpers/daemon-images.js';
-import { makeBmp, makeGif, makeJpeg, makePixelBomb, makePng, makeWebp, tempDir, writeTemp } from '../helpers/images.js';
+import { makeAnimatedGif, makeBmp, makeBmpVariant, makeGif, makeGifBomb, makeJpeg, makePixelBomb, makePng, makeWebp, tempDir, writeTemp } from '../helpers/images.js';
 
 const MAX_PIXELS = 100_000_000;
 
@@ -93,4 +93,35 @@ test('a BMP over maxPixels is rejected', async (t) => {
 
 test('JPEG magic followed by garbage is rejected', async (t) => {
   await rejects(t, Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(200, 7)]), 'x.jpg', /damaged|does not decode/);
+});
+
+test('an RLE-compressed BMP is refused, whatever size it claims', async (t) => {
+  const bmp = makeBmpVariant(64, 48, { bits: 8, palette: [[0, 0, 0]] }, 0);
+  bmp.writeUInt32LE(1, 30); // BI_RLE8
+  await rejects(t, bmp, 'rle.bmp', /RLE-compressed BMP is not supported/);
+  bmp.writeUInt32LE(2, 30); // BI_RLE4
+  await rejects(t, bmp, 'rle4.bmp', /RLE-compressed BMP is not supported/);
+});
+
+test('an animation with more frames than maxFrames is rejected', async (t) => {
+  const dir = await tempDir(t);
+  const path = await writeTemp(dir, 'anim.gif', await makeAnimatedGif(20, 10, 3));
+  const error = await t.throwsAsync(probeImage(path, { maxPixels: MAX_PIXELS, maxFrames: 2 }), { instanceOf: ProtocolError });
+  t.regex(error?.message ?? '', /3 frames, more than the limit of 2/);
+  t.like(await probeImage(path, { maxPixels: MAX_PIXELS, maxFrames: 3 }), { frames: 3, width: 20, height: 10 });
+});
+
+test('an animation whose frames together pass maxAnimationPixels is rejected', async (t) => {
+  const dir = await tempDir(t);
+  const path = await writeTemp(dir, 'anim.gif', await makeAnimatedGif(20, 10, 3));
+  await t.throwsAsync(probeImage(path, { maxPixels: MAX_PIXELS, maxAnimationPixels: 599 }), { message: /3 frames of 20×10.*in all/ });
+  t.like(await probeImage(path, { maxPixels: MAX_PIXELS, maxAnimationPixels: 600 }), { frames: 3 });
+});
+
+test('the decode estimate charges a GIF frame in full and a plain PNG by its width', async (t) => {
+  const dir = await tempDir(t);
+  const gif = await probeImage(await writeTemp(dir, 'bomb.gif', makeGifBomb(10_000, 10_000)), { maxPixels: MAX_PIXELS });
+  t.true(gif.decodeBytes > 400_000_000, `${gif.decodeBytes}`);
+  const png = await probeImage(await writeTemp(dir, 'wide.png', await makePng(4000, 10)), { maxPixels: MAX_PIXELS });
+  t.true(png.decodeBytes < 40_000_000, `${png.decodeBytes}`);
 });

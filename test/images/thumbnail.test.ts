@@ -1,7 +1,7 @@
 import test from 'ava';
 import sharp from 'sharp';
 import { makeThumbnail } from '../helpers/daemon-images.js';
-import { makeAnimatedGif, makeBmp, makeGif, makeJpeg, makePng, makeWebp, tempDir, writeTemp } from '../helpers/images.js';
+import { makeAnimatedGif, makeBmp, makeBmpVariant, makeGif, makeJpeg, makePng, makeWebp, tempDir, writeTemp } from '../helpers/images.js';
 import type { ImageMime } from '@vm-messenger/protocol';
 
 const cases: Array<[label: string, mime: ImageMime, make: () => Promise<Buffer>]> = [
@@ -49,12 +49,24 @@ test('an animated GIF gives a thumbnail of its first frame only', async (t) => {
   t.true((data[0] ?? 0) > 200 && (data[1] ?? 255) < 60);
 });
 
-test('a BMP layout it does not decode gives no thumbnail rather than an error', async (t) => {
-  const dir = await tempDir(t);
-  const bmp = makeBmp(16, 16, 24);
-  bmp.writeUInt16LE(8, 28); // claim an 8-bit palette image
-  t.is(await makeThumbnail(await writeTemp(dir, 'in', bmp), 'image/bmp'), undefined);
-});
+const bmpVariants: Array<[label: string, bmp: Buffer, rgb: [number, number, number]]> = [
+  ['1-bit palette', makeBmpVariant(33, 20, { bits: 1, palette: [[0, 0, 0], [250, 20, 20]] }, 1), [250, 20, 20]],
+  ['4-bit palette', makeBmpVariant(31, 20, { bits: 4, palette: [[0, 0, 0], [1, 1, 1], [20, 200, 20]] }, 2), [20, 200, 20]],
+  ['8-bit palette', makeBmpVariant(30, 20, { bits: 8, palette: Array.from({ length: 200 }, (_, i) => [i, 0, 255 - i] as [number, number, number]) }, 10), [10, 0, 245]],
+  ['16-bit 5-6-5 bit fields', makeBmpVariant(30, 20, { bits: 16, masks: { red: 0xf800, green: 0x07e0, blue: 0x001f } }, 0xf800), [255, 0, 0]],
+  ['32-bit bit fields', makeBmpVariant(30, 20, { bits: 32, masks: { red: 0x0000ff00, green: 0x00ff0000, blue: 0xff000000 } }, 0x00ff0000), [0, 255, 0]],
+];
+
+for (const [label, bmp, [r, g, b]] of bmpVariants) {
+  test(`a ${label} BMP is decoded into a thumbnail of its real colours`, async (t) => {
+    const dir = await tempDir(t);
+    const thumb = await makeThumbnail(await writeTemp(dir, 'in', bmp), 'image/bmp');
+    if (!thumb) return t.fail('no thumbnail');
+    const { data } = await sharp(Buffer.from(thumb.data, 'base64')).raw().toBuffer({ resolveWithObject: true });
+    const near = (x: number | undefined, want: number): boolean => Math.abs((x ?? -99) - want) < 12;
+    t.true(near(data[0], r) && near(data[1], g) && near(data[2], b), `got ${data[0]},${data[1]},${data[2]}`);
+  });
+}
 
 test('a truncated JPEG is reported as damaged', async (t) => {
   const dir = await tempDir(t);

@@ -1,6 +1,9 @@
 /** BMP header parsing. libvips (and so sharp) cannot decode BMP, yet BMP is in the original
  *  product's accepted set, so the daemon reads the header itself: enough to learn the dimensions,
- *  enforce the pixel limit and refuse files whose header lies about their contents. */
+ *  enforce the pixel limit and refuse files whose header lies about their contents.
+ *  Only uncompressed layouts are accepted (palettes, 16/24/32-bit, bit fields): for those the file
+ *  size proves the pixels exist, and bmp-pixels.ts decodes every one of them. RLE is refused: a few
+ *  bytes of RLE can claim any size, and no current program writes it. */
 
 export type BmpHeader = {
   width: number;
@@ -8,8 +11,11 @@ export type BmpHeader = {
   /** Rows are stored top row first (negative height in the header). */
   topDown: boolean;
   bitsPerPixel: number;
-  /** 0 = BI_RGB (uncompressed), 1 = RLE8, 2 = RLE4, 3 = BITFIELDS, 6 = ALPHABITFIELDS. */
+  /** 0 = BI_RGB (uncompressed), 3 = BITFIELDS, 6 = ALPHABITFIELDS (RLE is refused). */
   compression: number;
+  headerSize: number;
+  /** Palette entries the header declares (0 = 2^bitsPerPixel). */
+  colorsUsed: number;
   /** Byte offset of the pixel array. */
   dataOffset: number;
   /** Bytes per stored row, padded to 4 bytes (meaningful for uncompressed data). */
@@ -41,6 +47,7 @@ export function parseBmpHeader(head: Buffer, fileSize: number): BmpHeader | stri
   let planes: number;
   let bitsPerPixel: number;
   let compression = 0;
+  let colorsUsed = 0;
   if (headerSize === CORE_HEADER_BYTES) {
     if (head.length < FILE_HEADER_BYTES + CORE_HEADER_BYTES) return 'BMP header is truncated';
     width = head.readUInt16LE(18);
@@ -54,20 +61,25 @@ export function parseBmpHeader(head: Buffer, fileSize: number): BmpHeader | stri
     planes = head.readUInt16LE(26);
     bitsPerPixel = head.readUInt16LE(28);
     compression = head.readUInt32LE(30);
+    colorsUsed = head.readUInt32LE(46);
   } else {
     return `unsupported BMP header (size ${headerSize})`;
   }
   const height = Math.abs(rawHeight);
   if (planes !== 1) return 'BMP header is damaged (planes must be 1)';
   if (!VALID_BITS.has(bitsPerPixel)) return `BMP with ${bitsPerPixel} bits per pixel is not supported`;
-  if (![0, 1, 2, 3, 6].includes(compression)) return 'BMP compression type is not supported';
+  if (compression === 1 || compression === 2) {
+    return 'RLE-compressed BMP is not supported: save the image as PNG or as an uncompressed BMP';
+  }
+  if (![0, 3, 6].includes(compression)) return 'BMP compression type is not supported';
+  if (compression !== 0 && bitsPerPixel !== 16 && bitsPerPixel !== 32) return 'BMP bit fields need 16 or 32 bits per pixel';
+  if (bitsPerPixel <= 8 && colorsUsed > 1 << bitsPerPixel) return 'BMP palette is larger than its bit depth allows';
   if (width <= 0 || height <= 0) return 'BMP dimensions are invalid';
   if (width > MAX_SIDE || height > MAX_SIDE) return `BMP dimensions ${width}×${height} are implausible`;
   if (dataOffset < FILE_HEADER_BYTES + headerSize || dataOffset >= fileSize) {
     return 'BMP pixel data offset is outside the file';
   }
   const rowStride = Math.ceil((width * bitsPerPixel) / 32) * 4;
-  const uncompressed = compression === 0 || compression === 3 || compression === 6;
-  if (uncompressed && dataOffset + rowStride * height > fileSize) return 'BMP file is truncated';
-  return { width, height, topDown: rawHeight < 0, bitsPerPixel, compression, dataOffset, rowStride };
+  if (dataOffset + rowStride * height > fileSize) return 'BMP file is truncated';
+  return { width, height, topDown: rawHeight < 0, bitsPerPixel, compression, headerSize, colorsUsed, dataOffset, rowStride };
 }

@@ -2,12 +2,30 @@ import { open } from 'node:fs/promises';
 import sharp from 'sharp';
 import { ProtocolError, type ImageMime } from '@vm-messenger/protocol';
 import { BMP_HEADER_BYTES, isBmpSignature, parseBmpHeader } from './bmp-header.js';
+import { estimateDecodeBytes } from './decode-cost.js';
 
 export type ImageExtension = 'png' | 'jpg' | 'gif' | 'bmp' | 'webp';
 
 export type ImageFormat = { mime: ImageMime; ext: ImageExtension };
 
-export type ImageInfo = ImageFormat & { width: number; height: number; size: number };
+export type ImageInfo = ImageFormat & {
+  width: number;
+  /** One frame's height. */
+  height: number;
+  size: number;
+  /** Frames of an animation; 1 for a still image. */
+  frames: number;
+  /** Estimated peak memory of decoding it into a thumbnail (see decode-cost.ts). */
+  decodeBytes: number;
+};
+
+export type ProbeLimits = {
+  maxPixels: number;
+  /** Frames of one animation (default: no limit). */
+  maxFrames?: number;
+  /** Pixels of all frames together (default: no limit). */
+  maxAnimationPixels?: number;
+};
 
 const FORMATS = {
   png: { mime: 'image/png', ext: 'png' },
@@ -55,6 +73,17 @@ function checkPixels(width: number, height: number, maxPixels: number): void {
   }
 }
 
+/** Every viewer decodes every frame to play an animation: its total is what a client pays. */
+function checkAnimation(width: number, height: number, frames: number, limits: ProbeLimits): void {
+  if (limits.maxFrames !== undefined && frames > limits.maxFrames) {
+    reject(`the animation has ${frames} frames, more than the limit of ${limits.maxFrames}`);
+  }
+  const total = width * height * frames;
+  if (limits.maxAnimationPixels !== undefined && total > limits.maxAnimationPixels) {
+    reject(`the animation is ${frames} frames of ${width}×${height} (${describePixels(total)} in all), more than the limit of ${describePixels(limits.maxAnimationPixels)}`);
+  }
+}
+
 async function readHead(path: string): Promise<{ head: Buffer; size: number }> {
   const handle = await open(path, 'r');
   try {
@@ -71,7 +100,7 @@ async function readHead(path: string): Promise<{ head: Buffer; size: number }> {
  *  Reads headers only (cheap enough for listing a folder); a file whose header is fine but whose
  *  data is damaged is caught later by the full decode that makes the thumbnail.
  *  Throws ProtocolError('image_rejected', reason) for anything that is not an accepted image. */
-export async function probeImage(path: string, options: { maxPixels: number }): Promise<ImageInfo> {
+export async function probeImage(path: string, options: ProbeLimits): Promise<ImageInfo> {
   const { head, size } = await readHead(path);
   if (size === 0) reject('the file is empty');
   const format = sniffFormat(head);
@@ -82,7 +111,8 @@ export async function probeImage(path: string, options: { maxPixels: number }): 
     const bmp = parseBmpHeader(head, size);
     if (typeof bmp === 'string') return reject(bmp);
     checkPixels(bmp.width, bmp.height, options.maxPixels);
-    return { ...known, width: bmp.width, height: bmp.height, size };
+    const shape = { ext: known.ext, width: bmp.width, height: bmp.height, frames: 1, progressive: false };
+    return { ...known, width: bmp.width, height: bmp.height, size, frames: 1, decodeBytes: estimateDecodeBytes(shape) };
   }
 
   let meta: sharp.Metadata;
@@ -102,5 +132,8 @@ export async function probeImage(path: string, options: { maxPixels: number }): 
   const height = meta.pageHeight ?? meta.height;
   if (!width || !height) return reject('image dimensions are missing');
   checkPixels(width, height, options.maxPixels);
-  return { ...known, width, height, size };
+  const frames = meta.pages ?? 1;
+  checkAnimation(width, height, frames, options);
+  const shape = { ext: known.ext, width, height, frames, progressive: meta.isProgressive === true };
+  return { ...known, width, height, size, frames, decodeBytes: estimateDecodeBytes(shape) };
 }

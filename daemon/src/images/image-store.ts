@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { ProtocolError, type ImageMime, type Thumbnail } from '@vm-messenger/protocol';
 import { placeUnique } from './durable-fs.js';
 import { sha256File } from './hash-file.js';
+import type { DecodeBudget } from './decode-budget.js';
 import { probeImage } from './image-format.js';
 import { partialDirOf } from './incoming-transfer.js';
 import { buildStoredName } from './safe-name.js';
@@ -32,6 +33,10 @@ export type IngestOptions = {
   receivedDir: string;
   maxBytes: number;
   maxPixels: number;
+  maxFrames?: number;
+  maxAnimationPixels?: number;
+  /** Admits the thumbnail decode by estimated memory; without it the decode runs at once. */
+  decodes?: DecodeBudget;
   /** SHA-256 already verified for a 'move' source (IncomingTransfer.finish); saves a re-read. */
   sha256?: string;
   now?: Date;
@@ -89,8 +94,14 @@ export async function ingestImage(sourcePath: string, options: IngestOptions): P
     // A copy may differ from what was measured if the source changed meanwhile: check again.
     if (path !== sourcePath) await checkSize(path, maxBytes);
 
-    const info = await probeImage(path, { maxPixels });
-    const thumbnail = await makeThumbnail(path, info.mime, { maxPixels });
+    const info = await probeImage(path, {
+      maxPixels,
+      ...(options.maxFrames !== undefined ? { maxFrames: options.maxFrames } : {}),
+      ...(options.maxAnimationPixels !== undefined ? { maxAnimationPixels: options.maxAnimationPixels } : {}),
+    });
+    const decode = () => makeThumbnail(path, info.mime, { maxPixels });
+    const what = `this ${info.width}×${info.height} ${info.ext.toUpperCase()}`;
+    const thumbnail = options.decodes ? await options.decodes.run(info.decodeBytes, what, decode) : await decode();
     const sha256 = options.mode === 'move' && options.sha256 ? options.sha256 : await sha256File(path);
     const wanted = buildStoredName({
       now: options.now ?? new Date(),

@@ -20,6 +20,8 @@ export {
   type FinishedTransfer,
   type IncomingTransferOptions,
 } from './incoming-transfer.js';
-export { makeThumbnail, THUMBNAIL_SIDE } from './thumbnail.js';
+export { configureDecoders, makeThumbnail, THUMBNAIL_SIDE } from './thumbnail.js';
+export { DecodeBudget, type DecodeBudgetLimits } from './decode-budget.js';
+export { estimateDecodeBytes, type DecodeShape } from './decode-cost.js';
 export { ingestImage, type IngestOptions, type StoredImage } from './image-store.js';
 export { ImageLibrary, type ResolvedLibraryImage } from './library.js';

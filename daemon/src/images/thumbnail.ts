@@ -21,9 +21,16 @@ async function encode(pipeline: sharp.Sharp): Promise<Thumbnail> {
   return { mime: 'image/jpeg', width: info.width, height: info.height, data: data.toString('base64') };
 }
 
+/** Process-wide decoder settings, set once at daemon start. libvips' operation cache keeps recent
+ *  decodes alive for reuse, which only raises the daemon's memory high-water mark: every image is
+ *  decoded once. */
+export function configureDecoders(): void {
+  sharp.cache(false);
+}
+
 /** A small JPEG preview of the image at `path` (first frame of an animation, EXIF orientation
  *  applied). Decoding the whole image doubles as the integrity check: damaged or truncated data
- *  throws ProtocolError('image_rejected'). Returns undefined for BMP layouts it does not decode. */
+ *  throws ProtocolError('image_rejected'). Every accepted format and BMP layout is decoded. */
 export async function makeThumbnail(
   path: string,
   mime: ImageMime,
@@ -32,9 +39,7 @@ export async function makeThumbnail(
   const limitInputPixels = options.maxPixels ?? DEFAULT_LIMITS.maxImagePixels;
   try {
     if (mime === 'image/bmp') {
-      const preview = await readBmpPreview(path, BMP_PREVIEW_SIDE);
-      if (!preview) return undefined;
-      const { data, ...raw } = preview;
+      const { data, ...raw } = await readBmpPreview(path, BMP_PREVIEW_SIDE);
       return await encode(sharp(data, { raw }));
     }
     // 'truncated' fails on missing data but tolerates the harmless warnings many camera JPEGs

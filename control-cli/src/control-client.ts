@@ -9,7 +9,8 @@ import {
   type ControlResult,
   type ConversationEvent,
 } from '@vm-messenger/protocol';
-import { EXIT, VmctlError, connectError } from './errors.js';
+import { EXIT, VmctlError, connectError, type Surroundings } from './errors.js';
+import { surroundings } from './socket-path.js';
 
 type Pending = { method: ControlMethod; resolve: (result: unknown) => void; reject: (err: VmctlError) => void };
 
@@ -41,10 +42,10 @@ export class ControlClient {
     });
   }
 
-  static connect(path: string): Promise<ControlClient> {
+  static connect(path: string, where: Surroundings = surroundings()): Promise<ControlClient> {
     return new Promise((resolve, reject) => {
       const socket = net.connect(path);
-      const onError = (err: NodeJS.ErrnoException) => reject(connectError(err, path));
+      const onError = (err: NodeJS.ErrnoException) => reject(connectError(err, path, where));
       socket.once('error', onError);
       socket.once('connect', () => {
         socket.off('error', onError);
@@ -56,8 +57,11 @@ export class ControlClient {
   request<M extends ControlMethod>(method: M, params: ControlParams<M>): Promise<ControlResult<M>> {
     if (this.closedError) return Promise.reject(this.closedError);
     const id = this.nextId++;
-    // Checked here too, so a vmctl bug reads as one and never reaches the daemon.
-    const line = ControlRequestByMethod[method].parse({ id, method, params });
+    // Checked before sending: what the user typed (an empty `say ""`) is a usage error, told in
+    // one line, not a request the daemon has to refuse and never a stack trace.
+    const checked = ControlRequestByMethod[method].safeParse({ id, method, params });
+    if (!checked.success) return Promise.reject(usageError(method, checked.error.issues[0]));
+    const line = checked.data;
     return new Promise<ControlResult<M>>((resolve, reject) => {
       this.pending.set(id, { method, resolve: resolve as (r: unknown) => void, reject });
       this.socket.write(`${JSON.stringify(line)}\n`);
@@ -121,4 +125,10 @@ export class ControlClient {
     this.closedError = new VmctlError(message, EXIT.failed, 'internal');
     this.socket.destroy();
   }
+}
+
+/** `say: text: the text is empty`: the request vmctl would have sent, refused before sending. */
+function usageError(method: ControlMethod, issue: { path: PropertyKey[]; message: string } | undefined): VmctlError {
+  const field = issue?.path.filter((p) => p !== 'params').map(String).join('.');
+  return new VmctlError(`${method}: ${field ? `${field}: ` : ''}${issue?.message ?? 'invalid arguments'}`, EXIT.usage);
 }

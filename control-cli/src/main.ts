@@ -11,6 +11,8 @@ import { registerSend } from './commands/send.js';
 import { registerStatus } from './commands/status.js';
 import { registerStop } from './commands/stop.js';
 import { registerWatch } from './commands/watch.js';
+import { EXIT_CODES, EXIT_CODE_MEANINGS, type ExitCodeName } from '@vm-messenger/protocol';
+import { registerHelp } from './commands/help.js';
 import { EXIT, VmctlError, formatError } from './errors.js';
 import { DEV_SOCKET_PATH, SERVICE_SOCKET_PATH } from './socket-path.js';
 
@@ -21,16 +23,16 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
+const EXIT_LINES = (Object.keys(EXIT_CODES) as ExitCodeName[])
+  .map((name) => `  ${EXIT_CODES[name]}  ${EXIT_CODE_MEANINGS[name].vmctl.replace(/`/g, '')}`)
+  .join('\n');
+
 const EPILOG = `
 Socket: --socket PATH, else $VMM_CONTROL_SOCKET, else ${SERVICE_SOCKET_PATH} if it exists,
 else ./${DEV_SOCKET_PATH} (the daemon started by \`npm start\` in the repository).
 
-Exit codes:
-  0  success
-  1  the daemon reported an error (printed as: vmctl: <message> (<code>))
-  2  usage error
-  3  the daemon is not running (start it with: sudo systemctl start vm-messenger)
-  4  permission denied on the socket (join the vm-messenger group, or use sudo)`;
+Exit codes (shared with vmm):
+${EXIT_LINES}`;
 
 export function buildProgram(): Command {
   const program = new Command('vmctl')
@@ -39,11 +41,14 @@ export function buildProgram(): Command {
     .option('--socket <path>', 'control socket to use (env: VMM_CONTROL_SOCKET)')
     .showHelpAfterError('(run vmctl --help for usage)')
     .exitOverride()
+    // commander's own errors read `error: …`; every line vmctl prints for a failure starts `vmctl:`.
+    .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'vmctl: ')) })
     .addHelpText('after', EPILOG);
   // Registered after exitOverride so every subcommand inherits it.
   for (const register of [registerSay, registerSend, registerList, registerClients, registerStatus, registerHistory, registerWatch, registerKick, registerPair, registerStop, registerConsole]) {
     register(program);
   }
+  registerHelp(program);
   return program;
 }
 

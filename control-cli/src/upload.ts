@@ -24,6 +24,9 @@ export async function isLocalFile(arg: string): Promise<boolean> {
   }
 }
 
+/** A path rather than a library name: library names are bare file names. */
+export const looksLikePath = (arg: string): boolean => arg.includes('/') || arg === '.' || arg === '..';
+
 async function sha256Of(path: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);

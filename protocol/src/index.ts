@@ -1,6 +1,7 @@
 export * from './limits.js';
 export * from './errors.js';
 export * from './exit-codes.js';
+export * from './invocation.js';
 export * from './pairing.js';
 export * from './wire/event.js';
 export * from './wire/sender-name.js';

@@ -8,35 +8,76 @@ import { describeSent, sendImage } from './send.js';
 
 export const CONSOLE_HELP = `The original daemon's console language, one command per line:
   <text>        say the text to every client
+  say <text>    say it even if it starts with one of the words below
   list          show the server image library
   send <file>   push an image (a file path, or a library name) to every client
   clients       show connected clients
+  help          this list
   quit          STOP THE DAEMON and leave (as the original did)
+A line that starts with one of these words is never sent as text.
 End of input (Ctrl-D) leaves the console without stopping the daemon.
 Messages from clients are shown as they arrive.`;
 
 type Outcome = 'quit' | 'continue';
 
-/** One console line, exactly as the original interpreted it: the four words are commands, any
- *  other line is a message. */
-async function runLine(client: ControlClient, line: string, out: (text: string) => void): Promise<Outcome> {
+/** The console's words, with what each takes after it. */
+const CONSOLE_WORDS = { quit: 'none', list: 'none', clients: 'none', help: 'none', send: 'one', say: 'rest' } as const;
+type ConsoleWord = keyof typeof CONSOLE_WORDS;
+
+export type ConsoleLine =
+  | { kind: 'empty' }
+  | { kind: 'text'; text: string }
+  | { kind: 'command'; word: ConsoleWord; rest: string }
+  | { kind: 'usage'; message: string };
+
+/** What one console line means. A line starting with a console word is a command, always: the
+ *  original sent `help` to every client, so a word meant for the console must never leak. */
+export function parseConsoleLine(line: string): ConsoleLine {
   const trimmed = line.trim();
-  if (trimmed === '') return 'continue';
-  if (trimmed === 'quit') {
-    await client.request('stop', {});
-    out('the daemon is stopping');
-    return 'quit';
+  if (trimmed === '') return { kind: 'empty' };
+  const [first = '', ...others] = trimmed.split(/\s+/);
+  const word = first.toLowerCase();
+  if (!Object.hasOwn(CONSOLE_WORDS, word)) return { kind: 'text', text: line };
+  const w = word as ConsoleWord;
+  const rest = trimmed.slice(first.length).trim();
+  if (CONSOLE_WORDS[w] === 'none' && others.length > 0) return { kind: 'usage', message: `usage: ${w} (takes nothing after it; to say this line, start it with: say)` };
+  if (CONSOLE_WORDS[w] !== 'none' && rest === '') return { kind: 'usage', message: w === 'send' ? 'usage: send <file>' : 'usage: say <text>' };
+  return { kind: 'command', word: w, rest };
+}
+
+/** One console line, run. */
+async function runLine(client: ControlClient, line: string, out: (text: string) => void): Promise<Outcome> {
+  const parsed = parseConsoleLine(line);
+  switch (parsed.kind) {
+    case 'empty':
+      return 'continue';
+    case 'usage':
+      out(parsed.message);
+      return 'continue';
+    case 'text':
+      await client.request('say', { text: parsed.text });
+      return 'continue';
   }
-  if (trimmed === 'list') {
-    out(formatLibrary((await client.request('list', {})).images));
-  } else if (trimmed === 'clients') {
-    out(formatClients((await client.request('clients', {})).clients));
-  } else if (trimmed === 'send' || trimmed.startsWith('send ')) {
-    const file = trimmed.slice(4).trim();
-    if (!file) out('usage: send <file>');
-    else out(describeSent(await sendImage(client, file)));
-  } else {
-    await client.request('say', { text: line });
+  switch (parsed.word) {
+    case 'quit':
+      await client.request('stop', {});
+      out('the daemon is stopping');
+      return 'quit';
+    case 'list':
+      out(formatLibrary((await client.request('list', {})).images));
+      break;
+    case 'clients':
+      out(formatClients((await client.request('clients', {})).clients));
+      break;
+    case 'help':
+      out(CONSOLE_HELP);
+      break;
+    case 'send':
+      out(describeSent(await sendImage(client, parsed.rest)));
+      break;
+    case 'say':
+      await client.request('say', { text: parsed.rest });
+      break;
   }
   return 'continue';
 }

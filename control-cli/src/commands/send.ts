@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { humanSize } from '../format.js';
-import { EXIT, VmctlError } from '../errors.js';
+import { EXIT, VmctlError, vmctlCommand } from '../errors.js';
+import { surroundings } from '../socket-path.js';
 import { print, printJson, withClient } from '../session.js';
-import { isLocalFile, uploadFile } from '../upload.js';
+import { isLocalFile, looksLikePath, uploadFile } from '../upload.js';
 import type { ControlClient } from '../control-client.js';
 import type { ControlResult } from '@vm-messenger/protocol';
 
@@ -12,11 +13,13 @@ export async function sendImage(client: ControlClient, image: string, to?: strin
     const upload = await uploadFile(client, image);
     return client.request('send', { source: { kind: 'upload', upload }, ...(to ? { to } : {}) });
   }
+  // Library names never hold a path separator, so this was meant as a file, and it is not there.
+  if (looksLikePath(image)) throw new VmctlError(`no such file: ${image}`, EXIT.usage);
   try {
     return await client.request('send', { source: { kind: 'library', name: image }, ...(to ? { to } : {}) });
   } catch (err) {
     if (err instanceof VmctlError && err.code === 'not_found') {
-      throw new VmctlError(`no file ${image} here and no image of that name in the server library (vmctl list)`, EXIT.failed, err.code);
+      throw new VmctlError(`no file ${image} here and no image of that name in the server library (${vmctlCommand('list', surroundings())})`, EXIT.failed, err.code);
     }
     throw err;
   }

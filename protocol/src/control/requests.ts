@@ -11,7 +11,7 @@ const NoParams = z.object({}).strict().default({});
 
 export const StatusRequest = req('status', NoParams);
 export const ClientsRequest = req('clients', NoParams);
-export const SayRequest = req('say', z.object({ text: z.string().min(1) }));
+export const SayRequest = req('say', z.object({ text: z.string().min(1, 'the text is empty: nothing to send') }));
 /** Start streaming a file from vmctl (which runs as the user and can read it; the daemon may not). */
 export const UploadBeginRequest = req('upload-begin', z.object({ name: z.string().min(1).max(1024), size: z.number().int().nonnegative(), sha256: Sha256Hex }));
 /** One piece of an upload, base64, at most 1 MiB decoded. */

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { optionsHelp, parseDaemonArgs, type DaemonArgs } from './cli-options.js';
+import { ProtocolError } from '@vm-messenger/protocol';
 import { ConfigError } from './config.js';
+import { startupBanner } from './startup-banner.js';
 import { startDaemon } from './daemon.js';
 import { VERSION } from './version.js';
 
@@ -39,17 +41,7 @@ async function main(): Promise<number> {
     ...(args.host ? { host: args.host } : {}),
   });
 
-  // The pairing string holds the token: show it to a person at a terminal, never to the journal.
-  if (process.stdout.isTTY && !process.env.INVOCATION_ID) {
-    const { pairing, fingerprint } = daemon.pairing();
-    process.stdout.write(
-      `\nPair a client with this string (keep it secret, it holds the token):\n\n  ${pairing}\n\n` +
-        `Certificate fingerprint: sha256:${fingerprint}\n` +
-        `Operate the daemon from another terminal: npm run vmctl -- status  (control socket ${daemon.controlSocketPath})\n\n`,
-    );
-  } else {
-    process.stdout.write(`run \`vmctl pair\` to get the pairing string\n`);
-  }
+  process.stdout.write(startupBanner(daemon, { journal: Boolean(process.env.INVOCATION_ID), env: process.env }));
 
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -67,7 +59,8 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    if (err instanceof ConfigError) process.stderr.write(`vm-messenger: ${err.message}\n`);
+    // Errors we raise on purpose carry a message written for the operator: no stack trace.
+    if (err instanceof ConfigError || err instanceof ProtocolError) process.stderr.write(`vm-messenger: ${err.message}\n`);
     else if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       process.stderr.write(`vm-messenger: ${(err as Error).message}: another program (or another vm-messenger) uses that port\n`);
     } else process.stderr.write(`vm-messenger: ${(err as Error).stack ?? String(err)}\n`);

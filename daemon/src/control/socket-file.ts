@@ -1,7 +1,7 @@
 import { chmod, chown, lstat, mkdir, readFile, unlink } from 'node:fs/promises';
 import net from 'node:net';
 import { dirname } from 'node:path';
-import { ProtocolError } from '@vm-messenger/protocol';
+import { ProtocolError, commandFor } from '@vm-messenger/protocol';
 
 /** Makes `path` free for a new listener: creates the parent directory, removes a socket file left
  *  by a daemon that died, and refuses when a live daemon still answers on it or when the path is
@@ -17,7 +17,7 @@ export async function claimSocketPath(path: string): Promise<void> {
   }
   if (!isSocket) throw new ProtocolError('internal', `control socket path ${path} exists and is not a socket; refusing to replace it`);
   if (await somebodyListens(path)) {
-    throw new ProtocolError('internal', `another daemon is already listening on ${path}; stop it first (systemctl stop vm-messenger)`);
+    throw new ProtocolError('internal', `another daemon is already listening on ${path}; stop it first (${commandFor('vmctl', process.env)} --socket ${path} stop)`);
   }
   await unlink(path);
 }

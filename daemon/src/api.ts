@@ -16,8 +16,8 @@ export type ImageSource = { kind: 'library'; name: string } | { kind: 'upload'; 
 export interface DaemonApi {
   status(): StatusResult;
   clients(): ClientInfo[];
-  /** Broadcast text from the VM. */
-  say(text: string): TextEvent;
+  /** Broadcast text from the VM; resolves once it is stored (storage failures reject with their code). */
+  say(text: string): Promise<TextEvent>;
   /** Start receiving an image's bytes from a local tool; returns the upload handle. */
   beginUpload(name: string, size: number, sha256: string): string;
   /** Append bytes to an upload; returns the bytes received so far. */

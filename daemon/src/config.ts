@@ -101,6 +101,24 @@ export const ConfigFile = z
       .strict()
       .prefault({})
       .describe('Limits that protect the daemon and its clients.'),
+    storage: z
+      .object({
+        synchronous: z
+          .enum(['FULL', 'NORMAL'])
+          .default('FULL')
+          .describe(
+            'SQLite synchronous mode of the history. FULL: a message is on disk before its sender is told it was accepted, so it survives an OS crash or power loss. NORMAL: it survives a daemon crash, but an OS crash may lose the last accepted messages.',
+          ),
+        busyTimeoutMs: z
+          .number()
+          .int()
+          .min(0)
+          .default(5000)
+          .describe('How long a message waits for a history database locked by another program before it is refused with storage_busy.'),
+      })
+      .strict()
+      .prefault({})
+      .describe('The history database (SQLite).'),
     legacy: z
       .object({
         enabled: z.boolean().default(false).describe('Serve clients of the original, unauthenticated line protocol (see docs/LEGACY.md).'),

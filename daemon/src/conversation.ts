@@ -1,34 +1,127 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { ConversationEvent, Sender } from '@vm-messenger/protocol';
-import type { EventDraft, History, StoredEvent } from './history.js';
+import type { AppendOutcome, AppendRequest, EventDraft, History } from './history.js';
+import type { Logger } from './logger.js';
+import { StorageError } from './storage-error.js';
 
+export type { AppendOutcome } from './history.js';
 export type EventListener = (event: ConversationEvent) => void;
 
+export interface ConversationOptions {
+  /** How long an append may wait for a database locked by another program before it is refused
+   *  with `storage_busy`. */
+  busyTimeoutMs: number;
+  logger: Logger;
+}
+
+/** Most events in one transaction: bounds how long one commit holds the event loop. */
+const MAX_BATCH = 512;
+/** Appends waiting for a locked database beyond which new ones are refused at once. */
+const MAX_WAITING = 10_000;
+const FIRST_RETRY_MS = 5;
+const MAX_RETRY_MS = 250;
+
+interface Waiting {
+  request: AppendRequest;
+  since: number;
+  resolve: (outcome: AppendOutcome) => void;
+}
+
 /** The one ordering everybody sees: every event goes through here, gets its seq from the history,
- *  and is fanned out to every listener (v2 connections, legacy bridge, `vmctl watch`). */
+ *  and is fanned out to every listener (v2 connections, legacy bridge, `vmctl watch`).
+ *
+ *  Group commit: appends made during one event-loop turn are stored in one transaction (one fsync),
+ *  and each caller learns its outcome only after that commit. A database locked by another program
+ *  is retried with backoff off the event loop, so everyone else keeps being served meanwhile. */
 export class Conversation {
   private readonly emitter = new EventEmitter();
+  private waiting: Waiting[] = [];
+  private flushTimer: NodeJS.Immediate | NodeJS.Timeout | undefined;
+  private retryMs = FIRST_RETRY_MS;
+  private readonly idle: (() => void)[] = [];
 
-  constructor(readonly history: History) {
+  constructor(
+    readonly history: History,
+    private readonly options: ConversationOptions,
+  ) {
     // Every connection subscribes; the default limit of 10 would warn at the 11th client.
     this.emitter.setMaxListeners(0);
   }
 
-  /** Stores and broadcasts; a duplicate id returns the stored event and broadcasts nothing. */
-  append(draft: EventDraft, filePath?: string): { stored: StoredEvent; duplicate: boolean } {
-    const result = this.history.append(draft, filePath);
-    if (!result.duplicate) this.emitter.emit('event', result.stored.event);
-    return result;
+  /** Stores and broadcasts; a resend of a stored id gets the stored event and broadcasts nothing.
+   *  Never rejects: storage failures come back as `{ ok: false, code }`. */
+  append(draft: EventDraft, filePath?: string): Promise<AppendOutcome> {
+    if (this.waiting.length >= MAX_WAITING) {
+      return Promise.resolve({ ok: false, code: 'storage_busy', message: 'too many messages are waiting for the history database; send again shortly' });
+    }
+    return new Promise((resolve) => {
+      this.waiting.push({ request: filePath ? { draft, filePath } : { draft }, since: Date.now(), resolve });
+      this.flushTimer ??= setImmediate(() => this.flush());
+    });
   }
 
-  say(sender: Sender, text: string, opts: { id?: string; to?: string } = {}): { stored: StoredEvent; duplicate: boolean } {
+  say(sender: Sender, text: string, opts: { id?: string; to?: string } = {}): Promise<AppendOutcome> {
     return this.append({ kind: 'text', id: opts.id ?? newEventId(), ts: Date.now(), sender, text, ...(opts.to ? { to: opts.to } : {}) });
   }
 
   subscribe(listener: EventListener): () => void {
     this.emitter.on('event', listener);
     return () => this.emitter.off('event', listener);
+  }
+
+  /** Resolves once every append made so far has its outcome (shutdown waits for it). */
+  settled(): Promise<void> {
+    if (this.waiting.length === 0 && !this.flushTimer) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  private flush(): void {
+    this.flushTimer = undefined;
+    const batch = this.waiting.splice(0, MAX_BATCH);
+    let outcomes: AppendOutcome[];
+    try {
+      outcomes = this.history.appendBatch(batch.map((w) => w.request));
+    } catch (err) {
+      outcomes = this.failed(batch, err);
+      if (outcomes.length === 0) return;
+    }
+    this.retryMs = FIRST_RETRY_MS;
+    for (const outcome of outcomes) if (outcome.ok && !outcome.duplicate) this.publish(outcome.stored.event);
+    batch.forEach((w, i) => w.resolve(outcomes[i]!));
+    this.scheduleRest();
+  }
+
+  /** A failed commit stored nothing. A lock held elsewhere is waited out (by timer, not by blocking)
+   *  until each append's deadline; anything else is refused at once, so a full disk answers every
+   *  sender immediately and the next append tries again (which is how space freed is noticed).
+   *  Returns the outcomes to deliver now; an empty array means the batch was put back to retry. */
+  private failed(batch: Waiting[], err: unknown): AppendOutcome[] {
+    if (!(err instanceof StorageError)) {
+      this.options.logger.error(`history append failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      return batch.map(() => ({ ok: false, code: 'internal', message: 'the daemon failed to store the event; see its log' }));
+    }
+    const refusal: AppendOutcome = { ok: false, code: err.code, message: err.message };
+    if (err.condition !== 'busy') return batch.map(() => refusal);
+    const deadline = Date.now() - this.options.busyTimeoutMs;
+    const expired = batch.filter((w) => w.since <= deadline);
+    for (const w of expired) w.resolve(refusal);
+    this.waiting.unshift(...batch.filter((w) => w.since > deadline));
+    if (this.waiting.length > 0) {
+      this.flushTimer = setTimeout(() => this.flush(), this.retryMs);
+      this.retryMs = Math.min(this.retryMs * 2, MAX_RETRY_MS);
+    } else this.scheduleRest();
+    return [];
+  }
+
+  private scheduleRest(): void {
+    if (this.flushTimer) return;
+    if (this.waiting.length > 0) this.flushTimer = setImmediate(() => this.flush());
+    else for (const resolve of this.idle.splice(0)) resolve();
+  }
+
+  private publish(event: ConversationEvent): void {
+    this.emitter.emit('event', event);
   }
 }
 

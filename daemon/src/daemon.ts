@@ -17,6 +17,7 @@ import type { DaemonContext } from './context.js';
 import { Conversation } from './conversation.js';
 import { startFrontDoor } from './front-door.js';
 import { History } from './history.js';
+import { StorageHealth } from './storage-health.js';
 import { loadOrCreateIdentity, type Identity } from './identity.js';
 import { createImageService, type UploadSink } from './image-service.js';
 import { cleanPartials, configureDecoders, ImageLibrary, partialDirOf } from './images/index.js';
@@ -89,8 +90,9 @@ export async function startDaemon(options: StartOptions = {}): Promise<Daemon> {
   const { identity, created } = await loadOrCreateIdentity(config.stateDir, os.hostname());
   if (created) logger.info(`created a TLS certificate and pairing token in ${config.stateDir}`);
 
-  const history = new History(path.join(config.stateDir, 'history.sqlite3'));
-  const conversation = new Conversation(history);
+  const storage = new StorageHealth(logger);
+  const history = new History(path.join(config.stateDir, 'history.sqlite3'), storage, config.storage.synchronous);
+  const conversation = new Conversation(history, { busyTimeoutMs: config.storage.busyTimeoutMs, logger });
   const clients = new ClientRegistry();
   configureDecoders();
   const library = new ImageLibrary(config.libraryDir, { maxPixels: config.limits.maxImagePixels });
@@ -147,14 +149,17 @@ export async function startDaemon(options: StartOptions = {}): Promise<Daemon> {
         fingerprint: identity.fingerprint,
         stateDir: config.stateDir,
         libraryDir: config.libraryDir,
+        storage: storage.snapshot(),
       };
     },
     clients: (): ClientInfo[] => clients.list(),
-    say(text) {
+    async say(text) {
       const max = config.limits.maxTextLength;
       if (text.trim().length === 0) throw new ProtocolError('bad_request', 'nothing to say');
       if (text.length > max) throw new ProtocolError('text_too_long', `text is ${text.length} characters; the limit is ${max}`);
-      const event = conversation.say(VM_SENDER, text).stored.event;
+      const outcome = await conversation.say(VM_SENDER, text);
+      if (!outcome.ok) throw new ProtocolError(outcome.code, outcome.message);
+      const event = outcome.stored.event;
       if (event.kind !== 'text') throw new Error('unreachable');
       return event;
     },
@@ -200,9 +205,9 @@ export async function startDaemon(options: StartOptions = {}): Promise<Daemon> {
       // Replay synchronously (better-sqlite3 is synchronous), then go live from the same cursor.
       for (;;) {
         const page = history.allAfter(cursor, 500);
-        for (const event of page) onEvent(event);
-        if (page.length > 0) cursor = page.at(-1)!.seq;
-        if (page.length < 500) break;
+        for (const event of page.events) onEvent(event);
+        if (page.events.length > 0) cursor = page.events.at(-1)!.seq;
+        if (!page.full) break;
       }
       return conversation.subscribe((event) => {
         if (event.seq > cursor) onEvent(event);
@@ -235,6 +240,7 @@ export async function startDaemon(options: StartOptions = {}): Promise<Daemon> {
         await listenersClosed;
         await control?.close();
         for (const id of [...uploads.keys()]) await abandonUpload(id);
+        await conversation.settled();
         history.close();
         logger.info('stopped');
         resolveStopped();

@@ -1,6 +1,9 @@
 import { chmodSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { ConversationEvent } from '@vm-messenger/protocol';
+import { ConversationEvent, type ErrorCode } from '@vm-messenger/protocol';
+import { idConflictMessage, isResendOf } from './duplicate-id.js';
+import { StorageError, toStorageError } from './storage-error.js';
+import type { StorageHealth, StorageOperation } from './storage-health.js';
 
 /** An event before the history has given it a seq. */
 export type EventDraft = ConversationEvent extends infer E ? (E extends ConversationEvent ? Omit<E, 'seq'> : never) : never;
@@ -11,21 +14,55 @@ export interface StoredEvent {
   filePath?: string;
 }
 
+export interface AppendRequest {
+  draft: EventDraft;
+  filePath?: string;
+}
+
+/** What became of one append. Storage failures are outcomes, not exceptions: a full disk must
+ *  reach the sender as a code, never take the daemon down. */
+export type AppendOutcome =
+  | { ok: true; stored: StoredEvent; duplicate: boolean }
+  | { ok: false; code: ErrorCode; message: string };
+
+/** A page of events; `full` when it stopped at its count or byte limit, so more may follow. */
+export interface EventPage {
+  events: ConversationEvent[];
+  full: boolean;
+}
+
+/** `FULL`: a commit is on disk before anyone is told (fsync per transaction, which group commit
+ *  pays once per batch). `NORMAL`: in WAL mode a commit survives a daemon crash, but an OS crash or
+ *  power loss may lose the last ones. */
+export type Synchronous = 'FULL' | 'NORMAL';
+
+/** How long SQLite itself waits for another connection's lock. Kept short because better-sqlite3
+ *  waits synchronously, freezing every connection; the conversation retries later instead. */
+const BUSY_TIMEOUT_MS = 5;
+
 /** The conversation's durable record: SQLite in WAL mode. `seq` is the row's AUTOINCREMENT key, so
  *  it only ever grows, even across restarts and deletions. The client-chosen `id` is UNIQUE, which
- *  is what makes a resend idempotent. */
+ *  is what makes a resend idempotent. Every failure of the database becomes a `StorageError` with a
+ *  code, reported to `health`. */
 export class History {
   private readonly db: Database.Database;
   private readonly stmts;
+  private readonly appendAll: (requests: AppendRequest[]) => AppendOutcome[];
+  /** Kept in memory so a welcome or `vmctl status` never needs the database, which may be locked. */
+  private last = 0;
+  private rows = 0;
 
-  constructor(file: string) {
+  constructor(
+    file: string,
+    private readonly health: StorageHealth,
+    synchronous: Synchronous = 'FULL',
+  ) {
     this.db = new Database(file);
     // Message bodies are private; SQLite gives its -wal/-shm files the same mode.
     chmodSync(file, 0o600);
     this.db.pragma('journal_mode = WAL');
-    // NORMAL in WAL mode survives a daemon crash; only an OS crash may lose the last commits.
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 2000');
+    this.db.pragma(`synchronous = ${synchronous}`);
+    this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS events (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -39,8 +76,9 @@ export class History {
       CREATE INDEX IF NOT EXISTS events_sha256 ON events (json_extract(body, '$.sha256')) WHERE kind = 'image';
     `);
     this.stmts = {
-      insert: this.db.prepare<[string, number, string, string | null, string, string | null]>(
-        'INSERT INTO events (id, ts, kind, recipient, body, file_path) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
+      // RETURNING hands back the seq from the insert itself: no second query per message.
+      insert: this.db.prepare<[string, number, string, string | null, string, string | null], { seq: number }>(
+        'INSERT INTO events (id, ts, kind, recipient, body, file_path) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING seq',
       ),
       byId: this.db.prepare<[string], Row>('SELECT * FROM events WHERE id = ?'),
       bySeq: this.db.prepare<[number], Row>('SELECT * FROM events WHERE seq = ?'),
@@ -58,64 +96,142 @@ export class History {
         "SELECT file_path FROM events WHERE kind = 'image' AND json_extract(body, '$.sha256') = ? AND file_path IS NOT NULL ORDER BY seq DESC LIMIT 1",
       ),
     };
+    // IMMEDIATE takes the write lock up front, so a lock held elsewhere fails fast at BEGIN
+    // instead of after part of the batch has run.
+    this.appendAll = this.db.transaction((requests: AppendRequest[]) => requests.map((r) => this.insert(r))).immediate;
+    this.last = this.stmts.lastSeq.get()?.seq ?? 0;
+    this.rows = this.stmts.count.get()?.n ?? 0;
   }
 
-  /** Stores the draft and returns it with its seq, or returns the stored event when the id exists. */
-  append(draft: EventDraft, filePath?: string): { stored: StoredEvent; duplicate: boolean } {
-    const result = this.stmts.insert.run(draft.id, draft.ts, draft.kind, draft.to ?? null, JSON.stringify(draft), filePath ?? null);
-    const row = this.stmts.byId.get(draft.id);
-    if (!row) throw new Error(`history: event ${draft.id} vanished after insert`);
-    return { stored: toStored(row), duplicate: result.changes === 0 };
+  /** Stores the drafts in one transaction (one fsync for all of them) and returns one outcome per
+   *  draft, in order: stored with its seq, a resend of a stored event (`duplicate`), or
+   *  `id_conflict`. Throws a StorageError, having stored nothing, when the database fails. */
+  appendBatch(requests: AppendRequest[]): AppendOutcome[] {
+    let outcomes: AppendOutcome[];
+    try {
+      outcomes = this.appendAll(requests);
+    } catch (err) {
+      throw this.failure(err, 'write');
+    }
+    this.health.succeeded('write');
+    for (const o of outcomes) {
+      if (o.ok && !o.duplicate) {
+        this.rows += 1;
+        this.last = Math.max(this.last, o.stored.event.seq);
+      }
+    }
+    return outcomes;
+  }
+
+  private insert({ draft, filePath }: AppendRequest): AppendOutcome {
+    const row = this.stmts.insert.get(draft.id, draft.ts, draft.kind, draft.to ?? null, JSON.stringify(draft), filePath ?? null);
+    if (row) {
+      const event = { ...draft, seq: row.seq } as ConversationEvent;
+      return { ok: true, stored: filePath ? { event, filePath } : { event }, duplicate: false };
+    }
+    const known = this.stmts.byId.get(draft.id);
+    if (!known) throw new Error(`history: insert of ${draft.id} conflicted, but no event has that id`);
+    const stored = toStored(known);
+    if (!isResendOf(stored.event, draft)) return { ok: false, code: 'id_conflict', message: idConflictMessage(draft.id, stored.event) };
+    return { ok: true, stored, duplicate: true };
   }
 
   byId(id: string): StoredEvent | undefined {
-    const row = this.stmts.byId.get(id);
-    return row ? toStored(row) : undefined;
+    return this.read(() => {
+      const row = this.stmts.byId.get(id);
+      return row ? toStored(row) : undefined;
+    });
   }
 
   bySeq(seq: number): StoredEvent | undefined {
-    const row = this.stmts.bySeq.get(seq);
-    return row ? toStored(row) : undefined;
+    return this.read(() => {
+      const row = this.stmts.bySeq.get(seq);
+      return row ? toStored(row) : undefined;
+    });
   }
 
-  /** Events after `seq` visible to `recipient` (null: only broadcast ones), oldest first. */
-  after(seq: number, recipient: string | null, limit: number): ConversationEvent[] {
-    return this.stmts.after.all(seq, recipient, limit).map((r) => toStored(r).event);
+  /** Events after `seq` visible to `recipient` (null: only broadcast ones), oldest first, at most
+   *  `limit` of them and about `maxBytes` of bodies (at least one). */
+  after(seq: number, recipient: string | null, limit: number, maxBytes = Infinity): EventPage {
+    return this.read(() => page(this.stmts.after.iterate(seq, recipient, limit), limit, maxBytes));
   }
 
-  /** The `limit` newest events before `seq`, oldest first. */
-  before(seq: number, recipient: string | null, limit: number): ConversationEvent[] {
-    return this.stmts.before.all(seq, recipient, limit).reverse().map((r) => toStored(r).event);
+  /** The newest events before `seq`, oldest first, at most `limit` and about `maxBytes`. */
+  before(seq: number, recipient: string | null, limit: number, maxBytes = Infinity): EventPage {
+    return this.read(() => {
+      const result = page(this.stmts.before.iterate(seq, recipient, limit), limit, maxBytes);
+      result.events.reverse();
+      return result;
+    });
   }
 
   /** Every event (addressed or not) — for the VM side, which sees the whole conversation. */
   latest(limit: number): ConversationEvent[] {
-    return this.stmts.latest.all(limit).reverse().map((r) => toStored(r).event);
+    return this.read(() => this.stmts.latest.all(limit).reverse().map((r) => toStored(r).event));
   }
 
-  allAfter(seq: number, limit: number): ConversationEvent[] {
-    return this.stmts.allAfter.all(seq, limit).map((r) => toStored(r).event);
+  allAfter(seq: number, limit: number, maxBytes = Infinity): EventPage {
+    return this.read(() => page(this.stmts.allAfter.iterate(seq, limit), limit, maxBytes));
   }
 
   /** A stored file with these bytes, so identical images are kept once. */
   fileWithSha256(sha256: string): string | undefined {
-    return this.stmts.fileBySha.get(sha256)?.file_path;
+    return this.read(() => this.stmts.fileBySha.get(sha256)?.file_path);
   }
 
   lastSeq(): number {
-    return this.stmts.lastSeq.get()?.seq ?? 0;
+    return this.last;
   }
 
   count(): number {
-    return this.stmts.count.get()?.n ?? 0;
+    return this.rows;
   }
 
   close(): void {
-    if (this.db.open) {
+    if (!this.db.open) return;
+    try {
+      // Folds the WAL into the database so a copied state dir is one file; harmless to skip
+      // when the disk is full or another program holds a lock.
       this.db.pragma('wal_checkpoint(TRUNCATE)');
-      this.db.close();
+    } catch (err) {
+      this.failure(err, 'write');
+    }
+    this.db.close();
+  }
+
+  private read<T>(work: () => T): T {
+    let result: T;
+    try {
+      result = work();
+    } catch (err) {
+      throw this.failure(err, 'read');
+    }
+    this.health.succeeded('read');
+    return result;
+  }
+
+  /** Reports a storage failure to the health tracker and returns what to throw. */
+  private failure(err: unknown, operation: StorageOperation): unknown {
+    const mapped = toStorageError(err);
+    if (mapped instanceof StorageError) this.health.failed(mapped, operation);
+    return mapped;
+  }
+}
+
+/** Reads rows until `limit` or until their bodies pass `maxBytes`; stopping early also stops the
+ *  query, so a huge page is never read only to be cut. */
+function page(rows: IterableIterator<Row>, limit: number, maxBytes: number): EventPage {
+  const events: ConversationEvent[] = [];
+  let bytes = 0;
+  for (const row of rows) {
+    events.push(toStored(row).event);
+    bytes += row.body.length;
+    if (bytes >= maxBytes && events.length < limit) {
+      rows.return?.();
+      return { events, full: true };
     }
   }
+  return { events, full: events.length >= limit };
 }
 
 interface Row {

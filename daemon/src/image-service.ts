@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { ProtocolError, type ImageEvent, type LibraryEntry, type Sender } from '@vm-messenger/protocol';
 import { newEventId, type Conversation } from './conversation.js';
+import { idConflictMessage, isResendOf } from './duplicate-id.js';
 import { checkAnnouncement, DecodeBudget, IncomingTransfer, ImageLibrary, ingestImage, partialDirOf, type StoredImage } from './images/index.js';
 
 /** An upload in progress: bytes stream into a temp file and are verified at the end. */
@@ -89,9 +90,9 @@ export function createImageService(deps: {
   /** Uploads with an open temp file, from every connection, vmctl and legacy clients together. */
   let openUploads = 0;
 
-  const appendImage = (stored: StoredImage, meta: { id: string; sender: Sender; to?: string }) => {
+  const appendImage = async (stored: StoredImage, meta: { id: string; sender: Sender; to?: string }) => {
     const { path, ...image } = stored;
-    const result = conversation.append(
+    const outcome = await conversation.append(
       {
         kind: 'image',
         id: meta.id,
@@ -102,9 +103,10 @@ export function createImageService(deps: {
       },
       path,
     );
-    const event = result.stored.event;
-    if (event.kind !== 'image') throw new ProtocolError('bad_request', `id ${meta.id} already names a text message`);
-    return { event, duplicate: result.duplicate };
+    if (!outcome.ok) throw new ProtocolError(outcome.code, outcome.message);
+    const event = outcome.stored.event;
+    if (event.kind !== 'image') throw new Error(`history answered ${event.kind} for image ${meta.id}`);
+    return { event, duplicate: outcome.duplicate };
   };
 
   return {
@@ -129,8 +131,13 @@ export function createImageService(deps: {
     },
     async commitUpload(upload, meta) {
       const known = conversation.history.byId(meta.id);
-      if (known?.event.kind === 'image') {
+      if (known) {
+        // Checked before the bytes are decoded and linked, so neither a resend nor a reused id
+        // costs a decode or leaves a file behind.
         await rm(upload.tempPath, { force: true });
+        if (known.event.kind !== 'image' || !isResendOf(known.event, { kind: 'image', sha256: upload.sha256, to: meta.to })) {
+          throw new ProtocolError('id_conflict', idConflictMessage(meta.id, known.event));
+        }
         return { event: known.event, duplicate: true };
       }
       const stored = await ingestImage(upload.tempPath, {
@@ -149,7 +156,7 @@ export function createImageService(deps: {
         senderLabel: senderLabel(meta.sender),
         ...validation,
       });
-      return appendImage(stored, { ...meta, id: meta.id ?? newEventId() }).event;
+      return (await appendImage(stored, { ...meta, id: meta.id ?? newEventId() })).event;
     },
     listLibrary: () => library.list(),
     resolveLibrary: (name) => library.resolve(name),

@@ -29,6 +29,14 @@ export const ERROR_CODES = [
   /** The daemon is at a work budget (decodes queued); the same request later will succeed. */
   'busy',
   'bad_request',
+  /** The VM's disk (the daemon's state directory) is full: nothing was stored; free space and resend. */
+  'storage_full',
+  /** Another program holds the history database locked (e.g. an open sqlite3 shell): resend later. */
+  'storage_busy',
+  /** The history database could not be read or written (I/O error, read-only or damaged file). */
+  'storage_failed',
+  /** The event id is already used by an event with another kind or content: pick a new id. */
+  'id_conflict',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -36,7 +36,7 @@ test('daemon restart: the banner says it is reconnecting, goes away when the dae
   t.deepEqual(s.core.pendingIds(), []);
 
   // The connection is live again both ways.
-  const after = daemon.say('back again');
+  const after = await daemon.say('back again');
   await page.locator(`[data-key="${after.id}"]`).waitFor();
   t.is(await own.count(), 1);
 });

@@ -57,7 +57,7 @@ test('messages from another client and from the VM show their sender and time', 
   const s = await openStack(t, suite);
   const laptop = await connectClient(t, s.daemon(), 'laptop');
   const accepted = await laptop.say('Hi from the laptop');
-  const vm = s.daemon().say('Hi from the VM');
+  const vm = await s.daemon().say('Hi from the VM');
 
   const fromLaptop = s.page.locator(`[data-key="${accepted.id}"]`);
   const fromVm = s.page.locator(`[data-key="${vm.id}"]`);
@@ -85,7 +85,7 @@ test('XSS: markup in a message from another client is shown literally and never 
   const laptop = await connectClient(t, s.daemon(), 'laptop');
   const attack = '<img src=x onerror="window.__pwned=1">';
   const { id } = await laptop.say(attack);
-  const vm = s.daemon().say('<script>window.__pwned=2</script><b>bold</b>');
+  const vm = await s.daemon().say('<script>window.__pwned=2</script><b>bold</b>');
 
   const bubble = s.page.locator(`[data-key="${id}"] .text-bubble`);
   await bubble.waitFor();

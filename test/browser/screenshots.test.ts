@@ -26,13 +26,13 @@ const imagesDecoded = (page: Page): Promise<unknown> =>
 /** A conversation as people have it: the VM, another computer and this one. */
 async function converse(t: ExecutionContext, s: ChatStack): Promise<void> {
   const laptop = await connectClient(t, s.daemon(), 'laptop');
-  s.daemon().say('Build finished on the VM. 412 tests passed.');
+  await s.daemon().say('Build finished on the VM. 412 tests passed.');
   await laptop.say('Morning! The nightly job is green again.');
   const box = s.page.getByLabel('Message', { exact: true });
   await box.fill('Great, thanks! Can you send the coverage report?');
   await box.press('Enter');
   await s.page.locator('.msg.mine .msg-delivery[aria-label="Delivered"]').waitFor();
-  s.daemon().say('Same here. Shipping it.\nRelease notes are in ~/release/NOTES.md and a very-long-unbroken-path/that/should/wrap/somewhere/in/the/bubble.txt');
+  await s.daemon().say('Same here. Shipping it.\nRelease notes are in ~/release/NOTES.md and a very-long-unbroken-path/that/should/wrap/somewhere/in/the/bubble.txt');
   await s.page.locator('.text-bubble', { hasText: 'Shipping it' }).waitFor();
 }
 

@@ -76,8 +76,8 @@ test('watch answers once, then streams events with the same id', async (t) => {
   t.teardown(() => client.close());
   client.send('{"id":3,"method":"watch","params":{}}\n');
   t.like(await client.nextReply(), { id: 3, ok: true, result: { lastSeq: 0 } });
-  daemon.say('one');
-  daemon.say('two');
+  await daemon.say('one');
+  await daemon.say('two');
   const events = [await client.nextReply(), await client.nextReply()];
   t.deepEqual(events.map((e) => ('event' in e && e.event.kind === 'text' ? [e.id, e.event.text] : null)), [[3, 'one'], [3, 'two']]);
 });

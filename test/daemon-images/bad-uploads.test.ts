@@ -13,7 +13,7 @@ import { RawPeer } from '../helpers/raw-client.js';
  *  saw nothing: a broadcast made now is the next event the bystander gets. */
 async function nothingKept(t: ExecutionContext, daemon: Daemon, bystander: Awaited<ReturnType<typeof connectClient>>): Promise<void> {
   const next = nextEvents(bystander, 1);
-  const marker = daemon.say('marker');
+  const marker = await daemon.say('marker');
   t.deepEqual((await next).map((e) => e.seq), [marker.seq], 'no image event reached the other client');
   t.deepEqual(await receivedFiles(daemon), []);
   t.deepEqual(await partialFiles(daemon), []);

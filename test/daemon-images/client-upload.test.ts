@@ -94,10 +94,10 @@ for (const format of formats) {
 test('an image event is replayed on resume and its bytes can still be fetched', async (t) => {
   const daemon = await startTestDaemon(t);
   const alice = await connectClient(t, daemon, 'alice');
-  const before = daemon.say('before the image');
+  const before = await daemon.say('before the image');
   const image = await makePng(120, 80);
   const accepted = await alice.sendImage({ name: 'replayed.png', bytes: image });
-  daemon.say('after the image');
+  await daemon.say('after the image');
 
   const bob = await connectClient(t, daemon, 'bob', { lastSeq: before.seq });
   const replayed = await nextEvents(bob, 2);

@@ -48,7 +48,7 @@ test('a text from the VM overtakes a large download already under way', async (t
     if (f.type === 'download-begin') {
       order.push('download-begin');
       bytesAtBegin = alice.rawSocket?.bytesRead ?? 0;
-      daemon.say('urgent: are you there?');
+      void daemon.say('urgent: are you there?');
     } else if (f.type === 'event' && f.event.kind === 'text') {
       order.push('text');
       bytesAtText = alice.rawSocket?.bytesRead ?? 0;

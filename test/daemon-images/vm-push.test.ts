@@ -90,7 +90,7 @@ test('an image pushed to one client reaches only that client; another can neithe
 
   const pushed = await daemon.sendImage({ kind: 'library', name: 'private.png' }, 'alice');
   // A broadcast right after: bob's next event must be this one, not the private image.
-  const marker = daemon.say('for everyone');
+  const marker = await daemon.say('for everyone');
   t.is(pushed.to, 'alice');
   t.deepEqual((await aliceSees).map((e) => e.seq), [pushed.seq, marker.seq]);
   t.deepEqual((await bobSees).map((e) => e.seq), [marker.seq]);
@@ -116,7 +116,7 @@ test('an upload pushed to one client by a local tool reaches only that client', 
   const aliceSees = nextEvents(alice, 1);
   const bobSees = nextEvents(bob, 2);
   const pushed = await daemon.sendImage({ kind: 'upload', upload }, 'bob');
-  const marker = daemon.say('marker');
+  const marker = await daemon.say('marker');
   t.deepEqual((await bobSees).map((e) => e.seq), [pushed.seq, marker.seq]);
   t.deepEqual((await aliceSees).map((e) => e.seq), [marker.seq]);
   await fetchAndCompare(t, bob, pushed, image);

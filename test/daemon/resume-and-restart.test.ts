@@ -5,7 +5,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { parsePairing, type ConversationEvent } from '@vm-messenger/protocol';
 import { V2Client } from 'vm-messenger-tray/core';
-import { clientOptions, connectClient, nextEvents, repoRoot, spawnDaemon, startTestDaemon, tempDir, until } from '../helpers/daemon.js';
+import { clientOptions, connectClient, nextEvents, repoRoot, spawnDaemon, startTestDaemon, tempDir, until, sayMany } from '../helpers/daemon.js';
 import { RawPeer } from '../helpers/raw-client.js';
 
 const texts = (events: ConversationEvent[]) => events.map((e) => (e.kind === 'text' ? e.text : `[${e.kind}]`));
@@ -22,7 +22,7 @@ test('resume after a forced disconnect: exactly the missed events, in order, the
 
   alice.terminate();
   await bob.say('three (while alice is away)');
-  daemon.say('four (while alice is away)');
+  await daemon.say('four (while alice is away)');
 
   const again = await V2Client.connect(clientOptions(daemon, 'alice', { lastSeq }));
   t.teardown(() => again.close());
@@ -37,18 +37,18 @@ test('resume after a forced disconnect: exactly the missed events, in order, the
 
 test('a first connection without lastSeq gets no replay, only caught-up and live events', async (t) => {
   const daemon = await startTestDaemon(t);
-  daemon.say('old news');
+  await daemon.say('old news');
   const client = await connectClient(t, daemon, 'newcomer');
   const caughtUp = await new Promise<number>((resolve) => client.once('caught-up', resolve));
   t.is(caughtUp, client.welcome.seq);
   const next = nextEvents(client, 1);
-  daemon.say('fresh');
+  await daemon.say('fresh');
   t.deepEqual(texts(await next), ['fresh']);
 });
 
 test('a long backlog is replayed completely and in order (paged, not all at once)', async (t) => {
   const daemon = await startTestDaemon(t);
-  for (let i = 0; i < 1000; i += 1) daemon.say(`backlog ${i}`);
+  await sayMany(daemon, Array.from({ length: 1000 }, (_, i) => `backlog ${i}`));
   const client = await V2Client.connect(clientOptions(daemon, 'late', { lastSeq: 0 }));
   t.teardown(() => client.close());
   const events = await nextEvents(client, 1000);
@@ -68,7 +68,7 @@ test('history survives a restart and seq continues where it left off', async (t)
   t.is(second.fingerprint, fingerprint, 'the certificate is kept');
   t.is(second.token, token, 'the pairing token is kept');
   t.deepEqual(texts(second.history(10)), ['before the restart']);
-  const after = second.say('after the restart');
+  const after = await second.say('after the restart');
   t.true(after.seq > beforeSeq);
 });
 

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { randomUUID } from 'node:crypto';
 import type { ConversationEvent } from '@vm-messenger/protocol';
-import { collect, connectClient, nextEvents, startTestDaemon } from '../helpers/daemon.js';
+import { collect, connectClient, nextEvents, startTestDaemon, sayMany } from '../helpers/daemon.js';
 
 const events = nextEvents;
 
@@ -14,7 +14,7 @@ test('two clients and the VM: text both ways, the same order for everyone, sende
   const watched = collect<ConversationEvent>((push) => daemon.watch(undefined, push), 3);
 
   const a = await alice.say('hello from alice');
-  daemon.say('hello from the VM');
+  await daemon.say('hello from the VM');
   await bob.say('hello from bob');
 
   const [fromAlice, fromBob, fromWatch] = await Promise.all([seenByAlice, seenByBob, watched]);
@@ -58,7 +58,7 @@ test('a resent id is stored once and acknowledged as a duplicate', async (t) => 
 
 test('history pages go backwards from a seq, oldest first', async (t) => {
   const daemon = await startTestDaemon(t);
-  for (let i = 1; i <= 30; i += 1) daemon.say(`m${i}`);
+  await sayMany(daemon, Array.from({ length: 30 }, (_, i) => `m${i + 1}`));
   const client = await connectClient(t, daemon, 'reader');
   const page = await client.history(21, 10);
   t.deepEqual(page.events.map((e) => (e.kind === 'text' ? e.text : '')), ['m11', 'm12', 'm13', 'm14', 'm15', 'm16', 'm17', 'm18', 'm19', 'm20']);

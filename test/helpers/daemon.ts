@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { ExecutionContext } from 'ava';
 import { startDaemon, createLogger, type Daemon } from '@vm-messenger/daemon';
 import { V2Client, type V2ClientOptions } from 'vm-messenger-tray/core';
-import type { ConversationEvent } from '@vm-messenger/protocol';
+import type { ConversationEvent, TextEvent } from '@vm-messenger/protocol';
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -63,6 +63,11 @@ export async function startTestDaemon(t: Pick<ExecutionContext, 'teardown'>, opt
 
 export function clientOptions(daemon: Daemon, clientName: string, extra: Partial<V2ClientOptions> = {}): V2ClientOptions {
   return { host: '127.0.0.1', port: daemon.port, token: daemon.token, fingerprint: daemon.fingerprint, clientName, ...extra };
+}
+
+/** Says every text from the VM in one go (one group commit) and resolves once all are stored. */
+export function sayMany(daemon: Daemon, texts: string[]): Promise<TextEvent[]> {
+  return Promise.all(texts.map((text) => daemon.say(text)));
 }
 
 /** A connected low-level client, closed when the test ends. */

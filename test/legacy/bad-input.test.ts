@@ -194,7 +194,7 @@ test('unknown lines are ignored, but a flood of them disconnects the client; oth
   peer.socket.write('garbage\n'.repeat(50));
   t.is(await peer.takePrefix('IMAGE_ERROR:'), 'IMAGE_ERROR:Too many invalid lines; disconnecting');
   t.true(await closedWithin(peer));
-  daemon.say('the rest carry on');
+  await daemon.say('the rest carry on');
   await bystander.takePrefix('MESSAGE:VM | the rest carry on');
   await until(() => daemon.clients().length === 1, 'the flooder to leave the list');
 });
@@ -210,14 +210,14 @@ test('a legacy client that stops reading is dropped once its backlog passes the 
     () => {
       if (slow.isClosed || daemon.clients().length < 2) return true;
       // One message per poll: a burst bigger than the bound would be too much for any reader.
-      daemon.say(`${sent++} ${chunk}`);
+      void daemon.say(`${sent++} ${chunk}`);
       return false;
     },
     'the slow reader to be dropped',
     30_000,
   );
   t.is(daemon.clients().length, 1);
-  daemon.say('after the drop');
+  await daemon.say('after the drop');
   await reader.takePrefix('MESSAGE:VM | after the drop', 20_000);
   t.is(reader.messages().filter((l) => l.startsWith('MESSAGE:VM | ')).length, sent + 1, 'the reader got every message');
 });

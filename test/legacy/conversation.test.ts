@@ -38,7 +38,7 @@ test('text every direction between a legacy client, v2 clients and the VM, with 
   t.is(await peer.takePrefix('MESSAGE:'), 'MESSAGE:127.0.0.1 | hello from the original client');
   await alice.say('hi from alice');
   t.is(await peer.takePrefix('MESSAGE:'), 'MESSAGE:alice [client] | hi from alice');
-  daemon.say('hi from the VM');
+  await daemon.say('hi from the VM');
   t.is(await peer.takePrefix('MESSAGE:'), 'MESSAGE:VM | hi from the VM');
 
   const [fromAlice, fromWatch] = await Promise.all([seenByAlice, watched]);
@@ -59,7 +59,7 @@ test('two legacy clients hear each other, and text is bridged in conversation or
   const two = await LegacyPeer.connect(t, daemon.port);
   await Promise.all([one.takePrefix('ping'), two.takePrefix('ping')]);
   for (let i = 0; i < 5; i += 1) one.send(`CLIENT:one says ${i}`);
-  daemon.say('the VM in between');
+  await daemon.say('the VM in between');
   for (let i = 0; i < 5; i += 1) await two.take((l) => l.endsWith(`one says ${i}`), `message ${i}`);
   await two.takePrefix('MESSAGE:VM | the VM in between');
   const ofOne = one.messages();

@@ -57,7 +57,7 @@ test('an upload from a legacy client: v2 clients get the event and identical byt
   t.is(await uploader.takePrefix('MESSAGE:'), notice, 'the uploader gets the notice');
   t.is(await other.takePrefix('MESSAGE:'), notice, 'and so does every other legacy client');
   // As the original server did, legacy peers get only the notice, never the bytes pushed.
-  daemon.say('after the upload');
+  await daemon.say('after the upload');
   await other.takePrefix('MESSAGE:VM | after the upload');
   t.false(other.lines.some((l) => l.startsWith('SERVER_IMAGE:')));
 });
@@ -140,7 +140,7 @@ test.serial('a 20 MB image goes out as one whole line; pings never land inside i
   // is still being written, which is when the original server corrupted it.
   peer.socket.pause();
   const event = await daemon.sendImage({ kind: 'library', name: 'big.png' });
-  daemon.say('right behind the image');
+  await daemon.say('right behind the image');
   const resume = setTimeout(() => peer.socket.resume(), 400);
   t.teardown(() => clearTimeout(resume));
 

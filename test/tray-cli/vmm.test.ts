@@ -95,7 +95,7 @@ test.serial('vmm listen --json streams connection states and events as NDJSON, a
   const dir = await paired(t, daemon);
   const listen = startVmm(t, ['--config-dir', dir, 'listen', '--json']);
   await listen.waitForLine((l) => l.includes('"status":"connected"'), 'connected');
-  daemon.say('to the stream');
+  await daemon.say('to the stream');
   const line = await listen.waitForLine((l) => l.includes('to the stream'), 'the event');
   const parsed = JSON.parse(line) as { type: string; event: ConversationEvent };
   t.is(parsed.type, 'event');
@@ -113,7 +113,7 @@ test.serial('vmm connect: typed lines are sent, incoming messages shown with a t
   const dir = await paired(t, daemon);
   const chat = startVmm(t, ['--config-dir', dir, 'connect']);
   await chat.waitForLine((l) => l.includes('connected to test-vm'), 'connected');
-  daemon.say('hello terminal');
+  await daemon.say('hello terminal');
   await chat.waitForLine((l) => /^\[\d\d:\d\d:\d\d\] VM: hello terminal$/.test(l), 'incoming line');
   chat.child.stdin?.write('typed in the terminal\n');
   await until(() => daemon.history(5).some((e) => e.kind === 'text' && e.text === 'typed in the terminal'), 'sent');

@@ -1,7 +1,7 @@
 import test from 'ava';
 import type { TextEvent } from '@vm-messenger/protocol';
 import { ChatView } from 'vm-messenger-tray/core';
-import { startTestDaemon, until } from '../helpers/daemon.js';
+import { startTestDaemon, until, sayMany } from '../helpers/daemon.js';
 import { makeCore, waitForStatus } from './core-harness.js';
 
 const text = (seq: number, id: string, name = 'VM'): TextEvent => ({
@@ -41,7 +41,7 @@ test('a pending bubble sorts last and becomes the delivered event under the same
 
 test('loadOlder pages history backwards until the beginning', async (t) => {
   const daemon = await startTestDaemon(t);
-  for (let i = 1; i <= 25; i += 1) daemon.say(`m${i}`);
+  await sayMany(daemon, Array.from({ length: 25 }, (_, i) => `m${i + 1}`));
   const h = await makeCore(t, { daemon, options: { historyPageSize: 10 } });
   await h.core.start();
   await waitForStatus(h, 'connected');

@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { ConversationEvent } from '@vm-messenger/protocol';
-import { connectClient, startTestDaemon, tempDir, until } from '../helpers/daemon.js';
+import { connectClient, startTestDaemon, tempDir, until, sayMany } from '../helpers/daemon.js';
 import { makeCore, shownTexts, waitForStatus } from './core-harness.js';
 
 const texts = (h: { core: { api: { getSnapshot(): Promise<{ items: { text?: string }[] }> } } }) =>
@@ -12,7 +12,7 @@ test('connects, shows live text from the VM and from another client, each once a
   await h.core.start();
   await waitForStatus(h, 'connected');
   const other = await connectClient(t, daemon, 'laptop');
-  daemon.say('from the VM');
+  await daemon.say('from the VM');
   await other.say('from the laptop');
   await until(async () => (await texts(h)).length === 2, 'two bubbles');
   t.deepEqual(await texts(h), ['from the VM', 'from the laptop']);
@@ -70,7 +70,7 @@ test('a socket that goes silent without closing is detected by the keepalive tim
   t.is(lost, 'connection_lost');
   await waitForStatus(h, 'connected');
   t.not(h.core.connection.client, first);
-  daemon.say('after the silence');
+  await daemon.say('after the silence');
   await until(async () => (await shownTexts(h)).includes('after the silence'), 'text on the new connection');
 });
 
@@ -148,14 +148,14 @@ test('replayed events after a reconnect are not shown twice', async (t) => {
   const h = await makeCore(t, { daemon });
   await h.core.start();
   await waitForStatus(h, 'connected');
-  for (let i = 1; i <= 5; i += 1) daemon.say(`m${i}`);
+  await sayMany(daemon, Array.from({ length: 5 }, (_, i) => `m${i + 1}`));
   await until(async () => (await texts(h)).length === 5, 'five');
   const seen: ConversationEvent[] = [];
   h.core.connection.on('event', (e) => seen.push(e));
   h.core.connection.dropConnection();
   await until(() => h.states.some((s) => s.status === 'reconnecting'), 'drop noticed');
   await waitForStatus(h, 'connected');
-  daemon.say('m6');
+  await daemon.say('m6');
   await until(async () => (await texts(h)).length === 6, 'six');
   t.deepEqual(await texts(h), ['m1', 'm2', 'm3', 'm4', 'm5', 'm6']);
   t.deepEqual(seen.map((e) => (e.kind === 'text' ? e.text : '')), ['m6']);
@@ -166,12 +166,12 @@ test('waking from sleep replaces a connection that still looks alive, resuming w
   const h = await makeCore(t, { daemon, clientName: 'desk' });
   await h.core.start();
   await waitForStatus(h, 'connected');
-  daemon.say('before sleep');
+  await daemon.say('before sleep');
   await until(async () => (await texts(h)).includes('before sleep'), 'first text');
   const before = daemon.clients().map((c) => c.id);
 
   h.core.reconnectNow('resume');
-  daemon.say('while waking');
+  await daemon.say('while waking');
   await until(() => daemon.clients().length === 1 && daemon.clients()[0]!.id !== before[0], 'a fresh connection');
   await waitForStatus(h, 'connected');
   await until(async () => (await texts(h)).length === 2, 'both texts');

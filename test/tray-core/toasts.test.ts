@@ -3,7 +3,7 @@ import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { nodeNotifier, preview } from 'vm-messenger-tray/core';
-import { connectClient, startTestDaemon, tempDir, until } from '../helpers/daemon.js';
+import { connectClient, startTestDaemon, tempDir, until, sayMany } from '../helpers/daemon.js';
 import { makePng } from '../helpers/images.js';
 import { makeCore, waitForStatus } from './core-harness.js';
 
@@ -27,7 +27,7 @@ test('a toast for each text and image from others, none for our own echoes', asy
   await until(async () => (await h.core.api.getSnapshot()).items.some((i) => i.seq !== undefined && i.mine), 'own echo');
   const laptop = await connectClient(t, daemon, 'laptop');
   await laptop.say('a'.repeat(200));
-  daemon.say('from the VM');
+  await daemon.say('from the VM');
   await laptop.sendImage({ name: 'holiday.png', bytes: await makePng(80, 60) });
   await until(() => h.toasts.length >= 3, 'three toasts');
   t.is(h.toasts.length, 3);
@@ -53,13 +53,13 @@ test('do-not-disturb and notifications off silence toasts; they come back when s
   await h.core.start();
   await waitForStatus(h, 'connected');
   t.true((await h.core.api.updateSettings({ doNotDisturb: true })).ok);
-  daemon.say('quiet 1');
+  await daemon.say('quiet 1');
   t.true((await h.core.api.updateSettings({ doNotDisturb: false, notifications: false })).ok);
-  daemon.say('quiet 2');
+  await daemon.say('quiet 2');
   await until(async () => (await h.core.api.getSnapshot()).items.length === 2, 'two bubbles');
   t.is(h.toasts.length, 0);
   t.true((await h.core.api.updateSettings({ notifications: true })).ok);
-  daemon.say('loud');
+  await daemon.say('loud');
   await until(() => h.toasts.length === 1, 'one toast');
   t.is(h.toasts[0]?.message, 'loud');
 });
@@ -69,22 +69,22 @@ test('a burst is folded: the first three toasts, then one "N new messages"', asy
   const h = await makeCore(t, { daemon, options: { burst: { windowMs: 1500, max: 3 } } });
   await h.core.start();
   await waitForStatus(h, 'connected');
-  for (let i = 1; i <= 12; i += 1) daemon.say(`burst ${i}`);
+  await sayMany(daemon, Array.from({ length: 12 }, (_, i) => `burst ${i + 1}`));
   await until(() => h.toasts.length === 4, 'four toasts');
   t.deepEqual(h.toasts.slice(0, 3).map((x) => x.message), ['burst 1', 'burst 2', 'burst 3']);
   t.is(h.toasts[3]?.message, '9 new messages from VM');
   // After the window a single message is toasted on its own again.
-  daemon.say('later');
+  await daemon.say('later');
   await until(() => h.toasts.length === 5, 'fifth toast');
   t.is(h.toasts[4]?.message, 'later');
 });
 
 test('replayed history the user has already seen is not toasted; what they missed is', async (t) => {
   const daemon = await startTestDaemon(t);
-  for (let i = 1; i <= 4; i += 1) daemon.say(`old ${i}`);
+  await sayMany(daemon, Array.from({ length: 4 }, (_, i) => `old ${i + 1}`));
   const seen = daemon.history(10).at(-1)!.seq;
   const resumeFrom = daemon.history(10)[1]!.seq;
-  daemon.say('missed');
+  await daemon.say('missed');
   const h = await makeCore(t, { daemon, settings: { lastReceivedSeq: resumeFrom, lastSeenSeq: seen } });
   await h.core.start();
   await until(async () => (await h.core.api.getSnapshot()).items.length === 5, 'history page and replay');

@@ -22,7 +22,7 @@ test('send --to an unknown client: unknown_client, nothing sent', async (t) => {
   const run = await vmctl(['send', 'cat.png', '--to', 'nobody'], { socket: daemon.controlSocketPath, cwd: await tempDir(t) });
   t.is(run.code, 1);
   t.regex(run.stderr, /^vmctl: .*nobody.* \(unknown_client\)\n$/);
-  const marker = daemon.say('still here');
+  const marker = await daemon.say('still here');
   await alice.waitForEvent((e) => e.seq === marker.seq);
   t.false(alice.events.some((e) => e.kind === 'image'));
 });

@@ -17,8 +17,8 @@ test.before(async () => {
   socket = daemon.controlSocketPath;
   await writeFile(path.join(daemon.config.libraryDir, 'cat.png'), await makePng(32, 24));
   alice = await connectClient(scope, daemon, 'alice');
-  daemon.say('first words');
-  daemon.say('second words');
+  await daemon.say('first words');
+  await daemon.say('second words');
   await alice.waitForEvent((e) => e.kind === 'text' && e.text === 'second words');
 });
 test.after.always(() => scope.run());

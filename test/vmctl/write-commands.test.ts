@@ -66,7 +66,7 @@ test('send NAME pushes a library image; --to limits it to one client; --json pri
   t.is(event.width, 40);
   await bob.waitForEvent((e) => e.seq === event.seq);
   // alice must not get it: a later broadcast reaching her first proves the addressed one was skipped.
-  const marker = daemon.say('after the addressed image');
+  const marker = await daemon.say('after the addressed image');
   await alice.waitForEvent((e) => e.seq === marker.seq);
   t.false(alice.events.some((e) => e.seq === event.seq));
 });
@@ -89,7 +89,7 @@ test('kick disconnects a client by name; --json prints it', async (t) => {
 
 test('watch streams events as they happen, text and NDJSON, and ends on SIGINT', async (t) => {
   const daemon = await startTestDaemon(t);
-  daemon.say('before the watch');
+  await daemon.say('before the watch');
   for (const json of [false, true]) {
     const child = spawn(process.execPath, [vmctlMain, '--socket', daemon.controlSocketPath, 'watch', ...(json ? ['--json'] : [])], { cwd: repoRoot });
     t.teardown(() => child.kill('SIGKILL'));
@@ -114,7 +114,7 @@ test('watch streams events as they happen, text and NDJSON, and ends on SIGINT',
 
 test('watch --since replays history first, and exits 3 when the daemon stops', async (t) => {
   const daemon = await startTestDaemon(t);
-  daemon.say('old one');
+  await daemon.say('old one');
   const child = spawn(process.execPath, [vmctlMain, '--socket', daemon.controlSocketPath, 'watch', '--since', '0'], { cwd: repoRoot });
   t.teardown(() => child.kill('SIGKILL'));
   let out = '';

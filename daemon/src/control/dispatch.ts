@@ -24,7 +24,7 @@ type Handlers = { [M in Method]: (request: RequestOf<M>, api: DaemonApi) => Prom
 const handlers: Handlers = {
   status: (_r, api) => api.status(),
   clients: (_r, api) => ({ clients: api.clients() }),
-  say: (r, api) => ({ event: api.say(r.params.text) }),
+  say: async (r, api) => ({ event: await api.say(r.params.text) }),
   'upload-begin': (r, api) => ({ upload: api.beginUpload(r.params.name, r.params.size, r.params.sha256) }),
   'upload-chunk': async (r, api) => ({ received: await api.uploadChunk(r.params.upload, decodeChunk(r.params.data)) }),
   send: async (r, api) => ({ event: await api.sendImage(r.params.source, r.params.to) }),

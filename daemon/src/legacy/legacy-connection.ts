@@ -239,11 +239,10 @@ export class LegacyConnection implements ClientHandle {
       this.strike();
       return;
     }
-    try {
-      this.ctx.conversation.say(this.sender(), text);
-    } catch (err) {
-      this.reportFailure(err, 'a message');
-    }
+    void this.ctx.conversation.say(this.sender(), text).then((outcome) => {
+      // The original protocol has no acknowledgement; its one error line is all it can be told.
+      if (!outcome.ok) this.send(imageErrorLine(`Message not sent: ${outcome.message}`));
+    });
   }
 
   private async onImage(name: string, data: Buffer): Promise<void> {

@@ -1,6 +1,7 @@
 import { ProtocolError, type Sender, type ServerFrame } from '@vm-messenger/protocol';
 import type { DaemonContext } from '../context.js';
 import type { UploadSink } from '../image-service.js';
+import { idConflictMessage, isResendOf } from '../duplicate-id.js';
 
 /** What an upload announces before its bytes (an `image-begin`; other kinds of blob fit too). */
 export interface UploadAnnouncement {
@@ -76,9 +77,18 @@ export class UploadReceiver {
     if (this.uploads.size >= max) {
       return this.reject(new ProtocolError('too_many_transfers', `at most ${max} uploads at once per connection; send the next when one is done`), id);
     }
-    const known = this.ctx.conversation.history.byId(id);
+    let known;
+    try {
+      known = this.ctx.conversation.history.byId(id);
+    } catch (err) {
+      return this.reject(err, id);
+    }
     if (known) {
       // A resend after a reconnect: already stored, so the client need not send the bytes again.
+      // The same id on anything else is refused, or the uploader would believe its image stored.
+      if (!isResendOf(known.event, { kind: 'image', sha256: announced.sha256 })) {
+        return this.reject(new ProtocolError('id_conflict', idConflictMessage(id, known.event)), id);
+      }
       this.io.send({ type: 'accepted', id, seq: known.event.seq, duplicate: true });
       return;
     }

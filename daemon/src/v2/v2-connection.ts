@@ -27,6 +27,11 @@ import { startDownload } from './download.js';
 /** Bad frames tolerated in a row before the peer counts as hostile. */
 const MAX_STRIKES = 10;
 const REPLAY_PAGE = 200;
+/** Body bytes in one replay or history page: bounds the time one page holds the event loop (a few
+ *  ms), whatever the size of the events. A client asking for more gets `complete: false`. */
+const PAGE_BYTES = 256 * 1024;
+/** Wait before reading a replay page again when the history could not be read. */
+const REPLAY_RETRY_MS = 250;
 /** Unflushed bytes above which the queue stops writing: small, so text overtakes image chunks. */
 const HIGH_WATER_BYTES = 256 * 1024;
 
@@ -47,6 +52,9 @@ export class V2Connection implements ClientHandle {
   private readonly uploads: UploadReceiver;
   private replayCursor: number | undefined;
   private uploadsDrained: Promise<void> = Promise.resolve();
+  /** History requests are served one page per event-loop turn, in order, so a client pipelining
+   *  many of them cannot hold up every other connection. */
+  private historyChain: Promise<void> = Promise.resolve();
   private unsubscribe: (() => void) | undefined;
   private readonly timers: NodeJS.Timeout[] = [];
 
@@ -212,7 +220,12 @@ export class V2Connection implements ClientHandle {
       void this.onHello(frame.value);
       return;
     }
-    this.dispatch(frame.value);
+    try {
+      this.dispatch(frame.value);
+    } catch (err) {
+      // A throw here would escape ws's message handler and end the process for every client.
+      this.reportFailure(err, refOf(frame.value));
+    }
   }
 
   private async onHello(hello: HelloFrame): Promise<void> {
@@ -264,11 +277,25 @@ export class V2Connection implements ClientHandle {
 
   private replayPage(): void {
     if (this.replayCursor === undefined || this.state !== 'open') return;
-    const events = this.ctx.conversation.history.after(this.replayCursor, this.name, REPLAY_PAGE);
-    for (const event of events) this.send({ type: 'event', event });
-    const last = events.at(-1);
+    let page;
+    try {
+      page = this.ctx.conversation.history.after(this.replayCursor, this.name, REPLAY_PAGE, PAGE_BYTES);
+    } catch (err) {
+      // A locked or failing database delays the replay; the client just waits for its events.
+      if (!(err instanceof ProtocolError)) throw err;
+      this.queue.refill = undefined;
+      this.timers.push(
+        setTimeout(() => {
+          this.queue.refill = () => this.replayPage();
+          this.replayPage();
+        }, REPLAY_RETRY_MS),
+      );
+      return;
+    }
+    for (const event of page.events) this.send({ type: 'event', event });
+    const last = page.events.at(-1);
     if (last) this.replayCursor = last.seq;
-    if (events.length < REPLAY_PAGE) {
+    if (!page.full) {
       const caughtUpAt = this.replayCursor;
       this.replayCursor = undefined;
       this.queue.refill = undefined;
@@ -311,11 +338,9 @@ export class V2Connection implements ClientHandle {
         return void this.uploads.abort(frame.transfer);
       case 'fetch-image':
         return this.onFetchImage(frame.req, frame.seq);
-      case 'history-request': {
-        const events = this.ctx.conversation.history.before(frame.beforeSeq, this.name, frame.limit);
-        this.send({ type: 'history-page', req: frame.req, events, complete: events.length < frame.limit });
+      case 'history-request':
+        this.historyChain = this.historyChain.then(() => this.onHistoryRequest(frame));
         return;
-      }
       case 'library-list':
         return void this.guard(frame.req, async () => {
           this.send({ type: 'library-list', req: frame.req, images: await this.ctx.images.listLibrary() });
@@ -338,8 +363,20 @@ export class V2Connection implements ClientHandle {
     const max = this.ctx.config.limits.maxTextLength;
     if (text.length > max) return this.sendError('text_too_long', `text is ${text.length} characters; the limit is ${max}`, id);
     if (text.trim().length === 0) return this.sendError('bad_request', 'empty text', id);
-    const { stored, duplicate } = this.ctx.conversation.append({ kind: 'text', id, ts: Date.now(), sender: this.sender(), text });
-    this.send({ type: 'accepted', id, seq: stored.event.seq, duplicate });
+    // Acknowledged only once the commit is done: `accepted` means stored.
+    void this.ctx.conversation.append({ kind: 'text', id, ts: Date.now(), sender: this.sender(), text }).then((outcome) => {
+      if (outcome.ok) this.send({ type: 'accepted', id, seq: outcome.stored.event.seq, duplicate: outcome.duplicate });
+      else this.sendError(outcome.code, outcome.message, id);
+    });
+  }
+
+  private async onHistoryRequest(frame: Extract<ClientFrame, { type: 'history-request' }>): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (this.state !== 'open') return;
+    await this.guard(frame.req, async () => {
+      const page = this.ctx.conversation.history.before(frame.beforeSeq, this.name, frame.limit, PAGE_BYTES);
+      this.send({ type: 'history-page', req: frame.req, events: page.events, complete: !page.full });
+    });
   }
 
   private onFetchImage(req: number, seq: number): void {
@@ -361,13 +398,23 @@ export class V2Connection implements ClientHandle {
     try {
       await work();
     } catch (err) {
-      if (err instanceof ProtocolError) this.sendError(err.code, err.message, ref);
-      else {
-        this.ctx.logger.error(`client ${this.id}: ${(err as Error).stack ?? String(err)}`);
-        this.sendError('internal', 'internal error', ref);
-      }
+      this.reportFailure(err, ref);
     }
   }
+
+  private reportFailure(err: unknown, ref: number | string | undefined): void {
+    if (err instanceof ProtocolError) return this.sendError(err.code, err.message, ref);
+    this.ctx.logger.error(`client ${this.id}: ${(err as Error).stack ?? String(err)}`);
+    this.sendError('internal', 'internal error', ref);
+  }
+}
+
+/** The id, req or transfer a request frame is about, for the `ref` of an error answering it. */
+function refOf(frame: ClientFrame): number | string | undefined {
+  if ('req' in frame) return frame.req;
+  if ('id' in frame) return frame.id;
+  if ('transfer' in frame) return frame.transfer;
+  return undefined;
 }
 
 /** Compares digests so the time taken reveals nothing about the token. */

@@ -14,6 +14,20 @@ export const ClientInfo = z.object({
 });
 export type ClientInfo = z.infer<typeof ClientInfo>;
 
+/** The daemon's storage condition: `ok`, or why messages are being refused right now. */
+export const StorageStatus = z.object({
+  /** `full`: the state directory's disk is full; `busy`: another program holds the history
+   *  database locked; `failed`: I/O error, read-only or damaged database. */
+  state: z.enum(['ok', 'full', 'busy', 'failed']),
+  /** When the condition began (ms since the epoch). */
+  since: z.number().int().optional(),
+  /** The error that began it, as SQLite or the OS reported it. */
+  detail: z.string().optional(),
+  /** Operations refused since the condition began. */
+  failures: z.number().int().nonnegative(),
+});
+export type StorageStatus = z.infer<typeof StorageStatus>;
+
 export const StatusResult = z.object({
   version: z.string(),
   serverName: z.string(),
@@ -27,6 +41,8 @@ export const StatusResult = z.object({
   fingerprint: z.string(),
   stateDir: z.string(),
   libraryDir: z.string(),
+  /** Absent from daemons older than this field. */
+  storage: StorageStatus.optional(),
 });
 export type StatusResult = z.infer<typeof StatusResult>;
 

@@ -50,7 +50,7 @@ test.serial('vmm send: exit 0 once accepted, the text is stored under our name',
   t.is(event?.sender.name, 'cli-desk');
 });
 
-test.serial('vmm send: not paired exits 2; daemon unreachable exits 1; rejected text exits 1', async (t) => {
+test.serial('vmm send: not paired exits 2; daemon unreachable exits 3; rejected text exits 1', async (t) => {
   const empty = await tempDir(t, 'vmm-cli-');
   const notPaired = await runVmm(['--config-dir', empty, 'send', 'hi']);
   t.is(notPaired.code, 2);
@@ -64,7 +64,7 @@ test.serial('vmm send: not paired exits 2; daemon unreachable exits 1; rejected 
   t.regex(tooLong.stderr, /limit is 5/);
   await daemon.stop();
   const down = await runVmm(['--config-dir', dir, 'send', 'hi']);
-  t.is(down.code, 1);
+  t.is(down.code, 3);
   t.regex(down.stderr, /cannot reach|ECONNREFUSED/i);
 });
 

@@ -4,6 +4,8 @@ import path from 'node:path';
 import readline from 'node:readline';
 import type { ChatItem, ChatUpdate } from '../core/bridge-api.js';
 import type { TrayCoreHandle } from '../core/tray-core.js';
+import { EXIT_CODES } from '@vm-messenger/protocol';
+import { notPairedMessage } from './cli-error.js';
 import { formatItem, formatSize, formatState } from './format.js';
 
 export interface SessionOptions {
@@ -59,8 +61,8 @@ export async function runSession(core: TrayCoreHandle, opts: SessionOptions): Pr
 
   const snapshot = await core.api.getSnapshot();
   if (!snapshot.settings.paired) {
-    process.stderr.write('not paired: run `vmm pair <pairing string>` first\n');
-    return 2;
+    process.stderr.write(`vmm: ${notPairedMessage(process.env)}\n`);
+    return EXIT_CODES.usage;
   }
   await core.start();
 

@@ -1,11 +1,17 @@
-/** A failure the terminal client reports as a message and an exit code (1: failed, 2: usage or
- *  not paired), never as a stack trace. */
+import { commandFor, type ExitCode } from '@vm-messenger/protocol';
+
+/** A failure the terminal client reports as one line and an exit code from the table it shares
+ *  with vmctl (protocol/src/exit-codes.ts), never as a stack trace. */
 export class CliError extends Error {
   constructor(
-    readonly exitCode: number,
+    readonly exitCode: ExitCode,
     message: string,
   ) {
     super(message);
     this.name = 'CliError';
   }
 }
+
+/** Names the pair command as it runs here (`npm run vmm -- pair` in a checkout). */
+export const notPairedMessage = (env: Readonly<Record<string, string | undefined>>): string =>
+  `not paired: run \`${commandFor('vmm', env)} pair <pairing string>\` first`;

@@ -1,5 +1,6 @@
 /** How the terminal client shows things to a person. */
 import type { ChatItem, ConnectionState } from '../core/bridge-api.js';
+import { notPairedMessage } from './cli-error.js';
 
 const pad = (n: number): string => String(n).padStart(2, '0');
 
@@ -25,7 +26,7 @@ export function formatItem(item: ChatItem): string {
 export function formatState(state: ConnectionState): string {
   switch (state.status) {
     case 'unpaired':
-      return 'not paired: run `vmm pair <pairing string>` first';
+      return notPairedMessage(process.env);
     case 'disconnected':
       return 'disconnected';
     case 'connecting':

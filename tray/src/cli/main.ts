@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** vmm: the terminal client. Pair once, then chat, send from scripts, or stream events as JSON. */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { EXIT_CODES, EXIT_CODE_MEANINGS, type ExitCodeName } from '@vm-messenger/protocol';
 import { CliError } from './cli-error.js';
 
 // Each command loads only what it needs: a script calling `vmm send` in a loop should not pay for
@@ -26,7 +27,17 @@ program
   .name('vmm')
   .description('VM Messenger terminal client: text and images with the VM')
   .option('--config-dir <dir>', 'where settings, token and outbox live (env VMM_CLIENT_DIR)')
-  .showHelpAfterError();
+  .showHelpAfterError('(run vmm --help for usage)')
+  // Usage errors exit 2, as vmctl's do; commander would exit 1 on its own.
+  .exitOverride()
+  .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'vmm: ')) })
+  .addHelpText(
+    'after',
+    `\nExit codes (shared with vmctl):\n${(Object.keys(EXIT_CODES) as ExitCodeName[])
+      .filter((n) => EXIT_CODE_MEANINGS[n].vmm !== 'not used')
+      .map((n) => `  ${EXIT_CODES[n]}  ${EXIT_CODE_MEANINGS[n].vmm.replace(/\`/g, '')}`)
+      .join('\n')}`,
+  );
 
 const context = async () => (await contextModule()).openContext(program.opts<{ configDir?: string }>().configDir);
 
@@ -40,7 +51,7 @@ program
     const core = (await contextModule()).openCore(ctx);
     const result = await core.api.pair(pairing, opts.name);
     await core.stop();
-    if (!result.ok) throw new CliError(1, result.message);
+    if (!result.ok) throw new CliError(EXIT_CODES.failed, result.message);
     const s = (await core.api.getSnapshot()).settings;
     console.log(`paired with ${s.serverLabel ?? 'the daemon'} as "${s.clientName}"; settings in ${ctx.dir}`);
   });
@@ -89,7 +100,12 @@ program
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {
-  const code = err instanceof CliError ? err.exitCode : 1;
+  if (err instanceof CommanderError) {
+    // commander has printed what was wrong (or the help / version asked for).
+    const asked = ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(err.code) && err.exitCode === 0;
+    process.exitCode = asked ? EXIT_CODES.ok : EXIT_CODES.usage;
+    return;
+  }
   process.stderr.write(`vmm: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exitCode = code;
+  process.exitCode = err instanceof CliError ? err.exitCode : EXIT_CODES.failed;
 });

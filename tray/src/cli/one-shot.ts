@@ -3,20 +3,21 @@
 import { stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { AcceptedFrame } from '@vm-messenger/protocol';
-import { V2Client } from '../core/v2-client.js';
+import { EXIT_CODES, type AcceptedFrame } from '@vm-messenger/protocol';
+import { ClientError, V2Client } from '../core/v2-client.js';
 import type { ClientContext } from './client-context.js';
-import { CliError } from './cli-error.js';
+import { CliError, notPairedMessage } from './cli-error.js';
 
 
 export async function connectOnce(ctx: ClientContext, timeoutMs: number): Promise<V2Client> {
   const { host, port, fingerprint, clientName } = ctx.settings;
   const token = await ctx.secrets.getToken();
-  if (!host || !port || !fingerprint || !token) throw new CliError(2, 'not paired: run `vmm pair <pairing string>` first');
+  if (!host || !port || !fingerprint || !token) throw new CliError(EXIT_CODES.usage, notPairedMessage(process.env));
   try {
     return await V2Client.connect({ host, port, fingerprint, token, clientName: clientName || os.hostname(), handshakeTimeoutMs: timeoutMs });
   } catch (err) {
-    throw new CliError(1, (err as Error).message);
+    const unreachable = err instanceof ClientError && err.code === 'connect_failed';
+    throw new CliError(unreachable ? EXIT_CODES.notRunning : EXIT_CODES.failed, (err as Error).message);
   }
 }
 
@@ -25,11 +26,11 @@ async function withClient(ctx: ClientContext, timeoutMs: number, send: (client: 
   let timer: NodeJS.Timeout | undefined;
   try {
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new CliError(1, `no acknowledgement from the daemon within ${timeoutMs} ms`)), timeoutMs);
+      timer = setTimeout(() => reject(new CliError(EXIT_CODES.failed, `no acknowledgement from the daemon within ${timeoutMs} ms`)), timeoutMs);
     });
     return await Promise.race([send(client), timeout]);
   } catch (err) {
-    throw err instanceof CliError ? err : new CliError(1, (err as Error).message);
+    throw err instanceof CliError ? err : new CliError(EXIT_CODES.failed, (err as Error).message);
   } finally {
     clearTimeout(timer);
     client.close();
@@ -37,12 +38,12 @@ async function withClient(ctx: ClientContext, timeoutMs: number, send: (client: 
 }
 
 export function sendText(ctx: ClientContext, text: string, timeoutMs: number): Promise<AcceptedFrame> {
-  if (text.trim() === '') return Promise.reject(new CliError(2, 'nothing to send: the text is empty'));
+  if (text.trim() === '') return Promise.reject(new CliError(EXIT_CODES.usage, 'nothing to send: the text is empty'));
   return withClient(ctx, timeoutMs, (client) => client.say(text));
 }
 
 export async function sendImageFile(ctx: ClientContext, file: string, timeoutMs: number): Promise<AcceptedFrame> {
   const info = await stat(file).catch(() => undefined);
-  if (!info?.isFile()) throw new CliError(2, `no such file: ${file}`);
+  if (!info?.isFile()) throw new CliError(EXIT_CODES.usage, `no such file: ${file}`);
   return withClient(ctx, timeoutMs, (client) => client.sendImage({ name: path.basename(file), path: file }));
 }

@@ -12,6 +12,23 @@ import { JsonFileWriter, readJson } from './atomic-json.js';
 import { safeFileName } from './safe-file-name.js';
 import { ClientError, type V2Client } from './v2-client.js';
 
+/** A file the user named that cannot be queued, said in their terms (the path they gave), never
+ *  as the copy's errno text with the outbox's internal file name. */
+function unreadable(file: string, err: NodeJS.ErrnoException): ClientError {
+  switch (err.code) {
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return new ClientError('not_found', `no such file: ${file}`);
+    case 'EISDIR':
+      return new ClientError('bad_request', `${file} is a directory, not an image`);
+    case 'EACCES':
+    case 'EPERM':
+      return new ClientError('bad_request', `permission denied: cannot read ${file}`);
+    default:
+      return new ClientError('internal', `cannot read ${file}: ${err.code ?? err.message}`);
+  }
+}
+
 const TextEntry = z.object({ id: EventId, kind: z.literal('text'), text: z.string(), createdAt: z.number() });
 const ImageEntry = z.object({
   id: EventId,
@@ -100,7 +117,7 @@ export class Outbox extends EventEmitter<OutboxEvents> {
     await mkdir(imagesDir, { recursive: true });
     const file = path.join(imagesDir, `${id}-${safeFileName(name, 'image')}`);
     if (image.bytes) await writeFile(file, image.bytes);
-    else if (image.path) await copyFile(image.path, file);
+    else if (image.path) await copyFile(image.path, file).catch((err: NodeJS.ErrnoException) => Promise.reject(unreadable(image.path ?? '', err)));
     else throw new ClientError('bad_request', 'an image needs bytes or a path');
     const { size } = await stat(file);
     return this.add({ id, kind: 'image', name, file, size, createdAt: Date.now() });

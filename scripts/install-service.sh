@@ -50,6 +50,13 @@ NODE="$(readlink -f "$NODE")"
 if [[ -z "$STAGE_ONLY" ]]; then
   [[ $EUID -eq 0 ]] || die "must run as root: sudo $0"
   command -v systemctl >/dev/null || die "systemctl not found: this script installs a systemd service"
+  # systemctl can be installed where systemd is not PID 1 (containers, WSL without systemd): there
+  # every systemctl call after the files are copied would fail and leave a half-installed system.
+  # /run/systemd/system exists exactly when systemd is running (sd_booted(3)). VMM_INSTALL_ROOT is
+  # for tests: it moves the probe, so a test never installs onto the machine it runs on.
+  if [[ ! -d "${VMM_INSTALL_ROOT:-}/run/systemd/system" ]]; then
+    die "systemd is not running on this machine (PID 1 is $(cat /proc/1/comm 2>/dev/null || echo unknown)), so the service cannot be installed; nothing was changed. Run the daemon without systemd instead: npm start (see docs/OPERATING.md)"
+  fi
   case "$NODE" in
     /home/*|/root/*|/run/user/*) die "node is at $NODE, under a home directory the service cannot read (ProtectHome=yes); install Node.js system-wide (e.g. from your distribution or NodeSource)" ;;
   esac

@@ -4,11 +4,13 @@
 # vm-messenger account unless --purge is given, so a reinstall pairs with the same clients.
 set -euo pipefail
 
-PREFIX=/opt/vm-messenger
-UNIT_DEST=/etc/systemd/system/vm-messenger.service
-CONFIG_DIR=/etc/vm-messenger
-STATE_DIR=/var/lib/vm-messenger
-VMCTL=/usr/local/bin/vmctl
+# VMM_INSTALL_ROOT is for tests only: act on a tree under that directory, never on this machine.
+ROOT="${VMM_INSTALL_ROOT:-}"
+PREFIX=$ROOT/opt/vm-messenger
+UNIT_DEST=$ROOT/etc/systemd/system/vm-messenger.service
+CONFIG_DIR=$ROOT/etc/vm-messenger
+STATE_DIR=$ROOT/var/lib/vm-messenger
+VMCTL=$ROOT/usr/local/bin/vmctl
 ACCOUNT=vm-messenger
 
 die() { echo "uninstall-service: $*" >&2; exit 1; }
@@ -23,12 +25,17 @@ case "${1:-}" in
 esac
 [[ $EUID -eq 0 ]] || die "must run as root: sudo $0${1:+ $1}"
 
-if command -v systemctl >/dev/null; then
+# Uninstalling must always finish: without a running systemd (systemctl present but PID 1 another
+# init) there is no service to stop, only files to remove.
+systemd_running() { [[ -z "$ROOT" && -d /run/systemd/system ]] && command -v systemctl >/dev/null; }
+if systemd_running; then
   step "stopping and disabling vm-messenger"
   systemctl disable --now vm-messenger 2>/dev/null || true
+else
+  step "systemd is not running here: no service to stop, removing the files only"
 fi
 rm -f "$UNIT_DEST"
-command -v systemctl >/dev/null && systemctl daemon-reload
+if systemd_running; then systemctl daemon-reload || echo "uninstall-service: systemctl daemon-reload failed; run it once systemd is up" >&2; fi
 # Only remove a vmctl that is ours.
 if [[ -f "$VMCTL" ]] && grep -q "$PREFIX/control-cli" "$VMCTL"; then rm -f "$VMCTL"; fi
 step "removing $PREFIX"
@@ -37,8 +44,10 @@ rm -rf "$PREFIX" "$PREFIX.new" "$PREFIX.old"
 if (( PURGE )); then
   step "purging $STATE_DIR, $CONFIG_DIR and the $ACCOUNT account"
   rm -rf "$STATE_DIR" "$CONFIG_DIR"
-  getent passwd "$ACCOUNT" >/dev/null && userdel "$ACCOUNT"
-  getent group "$ACCOUNT" >/dev/null && groupdel "$ACCOUNT"
+  if [[ -z "$ROOT" ]]; then
+    if getent passwd "$ACCOUNT" >/dev/null; then userdel "$ACCOUNT" || true; fi
+    if getent group "$ACCOUNT" >/dev/null; then groupdel "$ACCOUNT" || true; fi
+  fi
   echo "vm-messenger is removed, with its state: clients must be paired again after a reinstall."
 else
   echo "vm-messenger is removed. Kept: $STATE_DIR (certificate, token, history, images), $CONFIG_DIR and the $ACCOUNT account."

@@ -46,13 +46,23 @@ export function keyValues(pairs: [string, string][]): string {
 
 export const fingerprintText = (hex: string): string => `sha256:${hex}`;
 
+/** `on, allow 192.168.56.0/24 fd00::/8, legacy-only port 12346`: what an operator checks before
+ *  trusting the unauthenticated protocol on a network. */
+export function legacyText(legacy: StatusResult['legacy']): string {
+  if (!legacy.enabled) return 'off';
+  const parts = ['on'];
+  if (legacy.allow !== undefined) parts.push(`allow ${legacy.allow.length > 0 ? legacy.allow.join(' ') : 'any address'}`);
+  if (legacy.port !== undefined) parts.push(`legacy-only port ${legacy.port}`);
+  return parts.join(', ');
+}
+
 export function formatStatus(s: StatusResult): string {
   return keyValues([
     ['version', `${s.version} (pid ${s.pid})`],
     ['server name', s.serverName],
     ['uptime', humanDuration(s.uptimeSec)],
     ['listening', `${s.listen.host}:${s.listen.port}`],
-    ['legacy', s.legacy.enabled ? `on${s.legacy.port !== undefined ? `, port ${s.legacy.port}` : ''}` : 'off'],
+    ['legacy', legacyText(s.legacy)],
     ['clients', String(s.clients)],
     ['history', `${s.historySize} events (last seq ${s.lastSeq})`],
     ['fingerprint', fingerprintText(s.fingerprint)],

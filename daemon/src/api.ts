@@ -2,6 +2,7 @@ import type {
   ClientInfo,
   ConversationEvent,
   ImageEvent,
+  LegacyDelivery,
   LibraryEntry,
   StatusResult,
   TextEvent,
@@ -24,6 +25,9 @@ export interface DaemonApi {
   uploadChunk(upload: string, data: Buffer): Promise<number>;
   /** Push an image to every client, or only to the client named/identified by `to`. */
   sendImage(source: ImageSource, to?: string): Promise<ImageEvent>;
+  /** What became of image event `seq` for clients of the original protocol: which got a reduced
+   *  copy (their reader drops long lines) and which none at all. Waits until it is sent to them. */
+  legacyDelivery(seq: number): Promise<LegacyDelivery>;
   /** The server image library. */
   listLibrary(): Promise<LibraryEntry[]>;
   /** The newest `limit` events, oldest first. */

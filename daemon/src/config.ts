@@ -129,6 +129,16 @@ export const ConfigFile = z
         port: z.number().int().min(0).max(65535).optional().describe('An extra port for legacy clients only (the main port serves both).'),
         pingIntervalMs: z.number().int().min(10).default(1000).describe('How often legacy clients are pinged, as the original server did.'),
         maxLineBytes: z.number().int().min(1024).optional().describe('Longest line accepted from a legacy client; default: `limits.maxImageBytes` in base64 plus 64 KiB.'),
+        clientMaxLineBytes: z
+          .number()
+          .int()
+          .min(4096)
+          .default(3 * 1024 * 1024)
+          .describe(
+            'Longest line the original client keeps: its reader throws away a line once more than 3 MiB of it is ' +
+              'unread. An image whose SERVER_IMAGE line would be longer is sent to legacy clients as a smaller ' +
+              're-encoded copy that fits. Raise it only for a client whose reader was changed.',
+          ),
       })
       .strict()
       .prefault({})

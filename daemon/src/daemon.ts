@@ -142,7 +142,11 @@ export async function startDaemon(options: StartOptions = {}): Promise<Daemon> {
         pid: process.pid,
         uptimeSec: Math.round(process.uptime()),
         listen: { host: config.listen.host, port: daemon.port },
-        legacy: { enabled: config.legacy.enabled, ...(legacy?.extraPort ? { port: legacy.extraPort } : {}) },
+        legacy: {
+          enabled: config.legacy.enabled,
+          ...(legacy?.extraPort ? { port: legacy.extraPort } : {}),
+          allow: config.legacy.allow,
+        },
         clients: clients.size,
         historySize: history.count(),
         lastSeq: history.lastSeq(),
@@ -198,6 +202,7 @@ export async function startDaemon(options: StartOptions = {}): Promise<Daemon> {
         throw err;
       }
     },
+    legacyDelivery: (seq) => legacy?.deliveryOf(seq) ?? Promise.resolve({}),
     listLibrary: () => library.list(),
     history: (limit) => history.latest(limit),
     watch(lastSeq, onEvent) {

@@ -26,7 +26,7 @@ test('with legacy disabled a plain TCP client gets nothing and is closed', async
   const peer = await LegacyPeer.connect(t, daemon.port);
   t.true(await closedWithin(peer, 5000));
   t.deepEqual(peer.lines, []);
-  t.deepEqual(daemon.status().legacy, { enabled: false });
+  t.deepEqual(daemon.status().legacy, { enabled: false, allow: [] });
 });
 
 test('with legacy disabled, a plain TCP client that talks first is closed too', async (t) => {

@@ -1,9 +1,22 @@
 import net from 'node:net';
 import type { ExecutionContext } from 'ava';
 
+/** The original client's reader: it appends what `recv` returns to one buffer and takes out every
+ *  complete line; when more than 3 MiB is left with no newline in it, it keeps only the last 1 MiB.
+ *  A line longer than that loses its head, so it no longer starts `SERVER_IMAGE:` and is ignored. */
+export const ORIGINAL_TRIM_AT_BYTES = 3 * 1024 * 1024;
+export const ORIGINAL_TRIM_KEEP_BYTES = 1024 * 1024;
+
+export interface PeerOptions {
+  /** Read like the original client (trim at 3 MiB, keep 1 MiB; the default), or keep every line
+   *  whole (`false`: a client whose reader was fixed). */
+  originalReader?: boolean;
+}
+
 /** A client that behaves exactly like the original Python one on the wire: plain TCP, one line per
- *  `\n`, whitespace stripped, empty lines skipped, never answers `ping`. Written from the protocol
- *  description, not from our daemon code, so it checks the daemon against the original. */
+ *  `\n`, whitespace stripped, empty lines skipped, never answers `ping`, and its reader's buffer
+ *  trim. Written from the original client's behaviour, not from our daemon code, so it checks the
+ *  daemon against the original. */
 export class LegacyPeer {
   /** Every non-empty line received, stripped, in order. */
   readonly lines: string[] = [];
@@ -12,11 +25,17 @@ export class LegacyPeer {
   readonly connectedAt = Date.now();
   private readonly taken = new Set<number>();
   private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  /** How often the reader threw away the head of a long line, as the original client does. */
+  trims = 0;
   private readonly waiters = new Set<() => void>();
   private ended = false;
   readonly closed: Promise<void>;
 
-  private constructor(readonly socket: net.Socket) {
+  private constructor(
+    readonly socket: net.Socket,
+    private readonly options: PeerOptions,
+  ) {
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', () => undefined);
     this.closed = new Promise((resolve) =>
@@ -28,13 +47,13 @@ export class LegacyPeer {
     );
   }
 
-  static connect(t: ExecutionContext, port: number, host = '127.0.0.1'): Promise<LegacyPeer> {
+  static connect(t: ExecutionContext, port: number, host = '127.0.0.1', options: PeerOptions = {}): Promise<LegacyPeer> {
     return new Promise((resolve, reject) => {
       const socket = net.connect({ port, host });
       socket.once('error', reject);
       socket.once('connect', () => {
         socket.off('error', reject);
-        const peer = new LegacyPeer(socket);
+        const peer = new LegacyPeer(socket, options);
         t.teardown(() => socket.destroy());
         resolve(peer);
       });
@@ -95,13 +114,23 @@ export class LegacyPeer {
     for (let nl = chunk.indexOf(0x0a); nl !== -1; nl = chunk.indexOf(0x0a, start)) {
       const raw = Buffer.concat([...this.pending, chunk.subarray(start, nl)]);
       this.pending = [];
+      this.pendingBytes = 0;
       start = nl + 1;
       const line = raw.toString('utf8').trim();
       if (line.length === 0) continue;
       if (line === 'ping') this.pingTimes.push(Date.now());
       this.lines.push(line);
     }
-    if (start < chunk.length) this.pending.push(chunk.subarray(start));
+    if (start < chunk.length) {
+      this.pending.push(chunk.subarray(start));
+      this.pendingBytes += chunk.length - start;
+    }
+    if (this.options.originalReader !== false && this.pendingBytes > ORIGINAL_TRIM_AT_BYTES) {
+      const kept = Buffer.concat(this.pending).subarray(-ORIGINAL_TRIM_KEEP_BYTES);
+      this.pending = [kept];
+      this.pendingBytes = kept.length;
+      this.trims += 1;
+    }
     this.wake();
   }
 

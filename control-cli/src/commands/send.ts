@@ -25,8 +25,19 @@ export async function sendImage(client: ControlClient, image: string, to?: strin
   }
 }
 
-export function describeSent({ event }: ControlResult<'send'>): string {
-  return `sent ${event.storedName} (${event.width}x${event.height}, ${humanSize(event.size)}) as #${event.seq} to ${event.to ?? 'all clients'}`;
+const clientsText = (clients: ReadonlyArray<{ id: string; name: string }>): string => clients.map((c) => `${c.id} (${c.name})`).join(', ');
+
+/** The sent line, then one line each for original clients that got a smaller copy or nothing. */
+export function describeSent({ event, reduced, undelivered }: ControlResult<'send'>): string {
+  const lines = [`sent ${event.storedName} (${event.width}x${event.height}, ${humanSize(event.size)}) as #${event.seq} to ${event.to ?? 'all clients'}`];
+  if (reduced) {
+    lines.push(
+      `  original clients ${clientsText(reduced.clients)} got a reduced copy: ${reduced.name} ` +
+        `(${reduced.width}x${reduced.height}, ${humanSize(reduced.size)}); their reader drops lines over ${humanSize(reduced.lineLimit)}`,
+    );
+  }
+  if (undelivered) lines.push(`  original clients ${clientsText(undelivered.clients)} did not get it: ${undelivered.reason}`);
+  return lines.join('\n');
 }
 
 export function registerSend(program: Command): void {
@@ -35,7 +46,7 @@ export function registerSend(program: Command): void {
     .description('push an image to every client (or one, with --to)')
     .argument('<image>', 'a file path, or the name of an image in the server library (see vmctl list)')
     .option('--to <client>', 'only this client (its id or name, see vmctl clients)')
-    .option('--json', 'print the resulting event as JSON')
+    .option('--json', 'print the resulting event (and any reduced copies for original clients) as JSON')
     .action(async (image: string, opts: { to?: string; json?: boolean }, cmd: Command) => {
       const sent = await withClient(cmd, (c) => sendImage(c, image, opts.to));
       if (opts.json) printJson(sent);

@@ -27,7 +27,10 @@ const handlers: Handlers = {
   say: async (r, api) => ({ event: await api.say(r.params.text) }),
   'upload-begin': (r, api) => ({ upload: api.beginUpload(r.params.name, r.params.size, r.params.sha256) }),
   'upload-chunk': async (r, api) => ({ received: await api.uploadChunk(r.params.upload, decodeChunk(r.params.data)) }),
-  send: async (r, api) => ({ event: await api.sendImage(r.params.source, r.params.to) }),
+  send: async (r, api) => {
+    const event = await api.sendImage(r.params.source, r.params.to);
+    return { event, ...(await api.legacyDelivery(event.seq)) };
+  },
   list: async (_r, api) => ({ images: await api.listLibrary() }),
   history: (r, api) => ({ events: api.history(r.params.limit) }),
   kick: (r, api) => ({ kicked: api.kick(r.params.client) }),

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import type net from 'node:net';
 import { ProtocolError, type ClientInfo, type ConversationEvent, type Sender } from '@vm-messenger/protocol';
 import type { ClientHandle } from '../clients.js';
@@ -8,7 +7,8 @@ import { newEventId } from '../conversation.js';
 import type { UploadSink } from '../image-service.js';
 import type { LegacyLimits } from './legacy-limits.js';
 import { LineReader } from '../line-reader.js';
-import { PING_LINE, imageErrorLine, imageListLine, messageLines, parseLegacyLine, serverImageLine, type LegacyRequest } from './legacy-lines.js';
+import { fittedServerImage } from './fitted-server-image.js';
+import { PING_LINE, imageErrorLine, imageListLine, messageLines, parseLegacyLine, type LegacyRequest } from './legacy-lines.js';
 import { decodeStrictBase64 } from './strict-base64.js';
 
 /** Decoded image bytes go to the temp file in pieces this big, so the event loop stays responsive. */
@@ -213,6 +213,9 @@ export class LegacyConnection implements ClientHandle {
         return undefined;
       case 'image':
         return this.onImage(request.name, request.data);
+      case 'image-cut':
+        this.onCutUpload(request.name, request.base64Received, request.next);
+        return undefined;
       case 'list':
         return this.onList();
       case 'get':
@@ -243,6 +246,20 @@ export class LegacyConnection implements ClientHandle {
       // The original protocol has no acknowledgement; its one error line is all it can be told.
       if (!outcome.ok) this.send(imageErrorLine(`Message not sent: ${outcome.message}`));
     });
+  }
+
+  /** The upload is lost (its sender never sends the rest), but the line glued to it is not: it is
+   *  handled next, as if it had arrived on a line of its own. */
+  private onCutUpload(name: string, base64Received: number, next: Buffer): void {
+    const received = Math.floor((base64Received * 3) / 4);
+    this.send(
+      imageErrorLine(
+        `${name || 'image'} was cut off after ${received} bytes and not saved ` +
+          '(the original client sends a large image only in part; the tray app sends any size)',
+      ),
+    );
+    this.ctx.logger.info(`legacy client ${this.id}: upload ${JSON.stringify(name)} arrived cut off after ${received} bytes`);
+    this.lines.splice(this.head, 0, next);
   }
 
   private async onImage(name: string, data: Buffer): Promise<void> {
@@ -285,7 +302,10 @@ export class LegacyConnection implements ClientHandle {
       const { path, entry } = await this.ctx.images.resolveLibrary(name);
       const max = this.ctx.config.limits.maxImageBytes;
       if (entry.size > max) throw new ProtocolError('image_rejected', `${name} is larger than the ${max}-byte image limit`);
-      this.send(serverImageLine(entry.name, await readFile(path)));
+      const fitted = await fittedServerImage({ ...entry, path }, entry.name, this.limits);
+      if (!fitted.ok) throw new ProtocolError('image_rejected', `${fitted.name}: ${fitted.reason}`);
+      if (fitted.reduced) this.ctx.logger.info(`legacy client ${this.id} got a reduced copy of library image ${entry.name} (${fitted.reduced.width}x${fitted.reduced.height})`);
+      this.send(fitted.line);
     } catch (err) {
       this.reportFailure(err, `library image ${name}`);
       if (err instanceof ProtocolError && err.code === 'forbidden_name') this.strike();

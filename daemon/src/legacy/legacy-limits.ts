@@ -11,6 +11,10 @@ export interface LegacyLimits {
    *  in flight, plus the ordinary send-queue bound. */
   maxUnflushedBytes: number;
   pingIntervalMs: number;
+  /** Longest line the original client's reader keeps (`legacy.clientMaxLineBytes`). */
+  clientMaxLineBytes: number;
+  /** Pixel limit for decoding an image to make a reduced copy. */
+  maxPixels: number;
   /** Unknown or invalid lines tolerated per window before the peer is disconnected. */
   maxBadLines: number;
   badLineWindowMs: number;
@@ -22,6 +26,8 @@ export function legacyLimits(config: DaemonConfig): LegacyLimits {
     maxLineBytes,
     maxUnflushedBytes: Math.max(maxLineBytes, base64Length(config.limits.maxImageBytes) + LINE_SLACK_BYTES) + config.limits.sendQueueBytes,
     pingIntervalMs: config.legacy.pingIntervalMs,
+    clientMaxLineBytes: config.legacy.clientMaxLineBytes,
+    maxPixels: config.limits.maxImagePixels,
     maxBadLines: 20,
     badLineWindowMs: 10_000,
   };

@@ -10,6 +10,9 @@ export type LegacyRequest =
   | { kind: 'empty' }
   | { kind: 'text'; text: string }
   | { kind: 'image'; name: string; data: Buffer }
+  /** An upload cut short (the original client's `socket.send()` may send only part of a large
+   *  image, and never the rest), with the client's next line glued to its end. */
+  | { kind: 'image-cut'; name: string; base64Received: number; next: Buffer }
   | { kind: 'list' }
   | { kind: 'get'; name: string }
   | { kind: 'unknown' }
@@ -32,6 +35,27 @@ export function trimLine(line: Buffer): Buffer {
   return line.subarray(start, end);
 }
 
+const isBase64Byte = (b: number): boolean =>
+  (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || (b >= 0x30 && b <= 0x39) || b === 0x2b || b === 0x2f || b === 0x3d;
+
+/** Every line an original client sends starts with one of these; each holds a byte base64 never
+ *  has (`:` or `_`), which is how the start of a line glued to a cut-off upload is found. */
+const LINE_STARTS = ['CLIENT:', 'IMAGE:', 'REQUEST_IMAGE:', 'REQUEST_LIST'].map((s) => Buffer.from(s));
+
+/** Where a client line starts inside an upload's base64, if one was glued to it: the first byte
+ *  outside the base64 alphabet must be the `:` or `_` of a line start whose letters precede it. */
+function gluedLineStart(data: Buffer): number | undefined {
+  let p = 0;
+  while (p < data.length && isBase64Byte(data[p] as number)) p += 1;
+  if (p === data.length) return undefined;
+  for (const start of LINE_STARTS) {
+    const marker = start.findIndex((b) => !isBase64Byte(b));
+    const at = p - marker;
+    if (at >= 0 && data.subarray(at, at + start.length).equals(start)) return at;
+  }
+  return undefined;
+}
+
 export function parseLegacyLine(raw: Buffer): LegacyRequest {
   const line = trimLine(raw);
   if (line.length === 0) return { kind: 'empty' };
@@ -40,7 +64,10 @@ export function parseLegacyLine(raw: Buffer): LegacyRequest {
     if (bar === -1) return { kind: 'invalid', reason: 'Malformed IMAGE line: expected IMAGE:<filename>|<base64>' };
     // The name only names the file; a stray byte in it is replaced, and safe naming does the rest.
     const name = lenientUtf8.decode(line.subarray(IMAGE_PREFIX.length, bar));
-    return { kind: 'image', name, data: line.subarray(bar + 1) };
+    const data = line.subarray(bar + 1);
+    const next = gluedLineStart(data);
+    if (next !== undefined) return { kind: 'image-cut', name, base64Received: next, next: data.subarray(next) };
+    return { kind: 'image', name, data };
   }
   let text: string;
   try {
@@ -92,9 +119,10 @@ export function messageLines(sender: Sender, text: string): string[] {
     .map((line) => `MESSAGE:${label} | ${line}\n`);
 }
 
-/** The notice every legacy client gets after an original client's upload (no spaces, as the original). */
-export const imageReceivedLine = (address: string, storedName: string): string =>
-  `MESSAGE:IMAGE_RECEIVED:${sanitizeSenderName(plainAddress(address))}|${lineSafeName(storedName)}\n`;
+/** The notice every legacy client gets after an original client's upload (no spaces, as the
+ *  original), naming the file as the uploader did. */
+export const imageReceivedLine = (address: string, fileName: string): string =>
+  `MESSAGE:IMAGE_RECEIVED:${sanitizeSenderName(plainAddress(address))}|${lineSafeName(fileName)}\n`;
 
 export const imageListLine = (names: readonly string[]): string => `IMAGE_LIST:${JSON.stringify(names)}\n`;
 

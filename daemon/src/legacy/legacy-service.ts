@@ -1,12 +1,13 @@
-import { readFile } from 'node:fs/promises';
 import net from 'node:net';
-import type { ConversationEvent } from '@vm-messenger/protocol';
+import type { ConversationEvent, ImageEvent, LegacyDelivery } from '@vm-messenger/protocol';
 import type { DaemonApi } from '../api.js';
 import type { DaemonContext } from '../context.js';
 import { createAllowList, plainAddress, type AllowList } from './allow-list.js';
 import { LegacyConnection } from './legacy-connection.js';
+import { legacyFileName } from './legacy-file-name.js';
 import { legacyLimits, type LegacyLimits } from './legacy-limits.js';
-import { imageErrorLine, imageReceivedLine, messageLines, serverImageLine } from './legacy-lines.js';
+import { imageErrorLine, imageReceivedLine, messageLines } from './legacy-lines.js';
+import { fittedServerImage, type FittedServerImage } from './fitted-server-image.js';
 
 /** The compatibility listener for the original line protocol (issue 7). */
 export interface LegacyService {
@@ -15,10 +16,16 @@ export interface LegacyService {
   /** The extra legacy-only listener, when `legacy.port` is configured. */
   server?: net.Server;
   extraPort?: number;
+  /** What became of image event `seq` for the legacy clients (reduced copies, failures). */
+  deliveryOf(seq: number): Promise<LegacyDelivery>;
   close(): Promise<void>;
 }
 
 const SHUTDOWN_GRACE_MS = 2000;
+/** Plenty for `vmctl send`, which asks right after its image is stored. */
+const REMEMBERED_DELIVERIES = 64;
+
+const clientList = (clients: ReadonlyArray<{ id: string; name: string }>): string => clients.map((c) => `${c.id} (${c.name})`).join(', ');
 
 /** Starts the bridge between original clients and the one conversation, and the extra
  *  legacy-only port when configured. */
@@ -50,6 +57,8 @@ class LegacyBridge implements LegacyService {
   private readonly connections = new Set<LegacyConnection>();
   private readonly unsubscribe: () => void;
   private delivering: Promise<void> = Promise.resolve();
+  /** Recent image deliveries by seq, for `vmctl send` to report; bounded, oldest dropped first. */
+  private readonly outcomes = new Map<number, Promise<LegacyDelivery>>();
 
   constructor(
     private readonly ctx: DaemonContext,
@@ -57,11 +66,14 @@ class LegacyBridge implements LegacyService {
     private readonly limits: LegacyLimits,
   ) {
     this.unsubscribe = ctx.conversation.subscribe((event) => {
-      this.delivering = this.delivering
-        .then(() => this.deliver(event))
-        .catch((err: unknown) => {
+      const outcome = this.delivering.then(() => this.deliver(event));
+      this.delivering = outcome.then(
+        () => undefined,
+        (err: unknown) => {
           ctx.logger.error(`legacy delivery of event ${event.seq} failed: ${(err as Error).stack ?? String(err)}`);
-        });
+        },
+      );
+      if (event.kind === 'image') this.remember(event.seq, outcome.catch(() => ({})));
     });
   }
 
@@ -85,28 +97,62 @@ class LegacyBridge implements LegacyService {
     connection.start();
   }
 
-  private async deliver(event: ConversationEvent): Promise<void> {
-    const targets = [...this.connections].filter((c) => c.wants(event));
-    if (targets.length === 0) return;
-    const lines = await this.render(event);
-    if (lines === undefined) return;
-    for (const target of targets) target.send(lines);
+  /** What became of an image event for the legacy clients (for `vmctl send`); `{}` when there
+   *  is nothing to tell, or the event is too old to be remembered. */
+  deliveryOf(seq: number): Promise<LegacyDelivery> {
+    return this.outcomes.get(seq) ?? Promise.resolve({});
   }
 
-  /** The lines an event becomes for original clients, all in one buffer (one write each). */
-  private async render(event: ConversationEvent): Promise<Buffer | undefined> {
-    if (event.kind === 'text') return Buffer.from(messageLines(event.sender, event.text).join(''));
+  private async deliver(event: ConversationEvent): Promise<LegacyDelivery> {
+    const targets = [...this.connections].filter((c) => c.wants(event));
+    if (targets.length === 0) return {};
+    const sendAll = (lines: string | Buffer): void => targets.forEach((target) => target.send(lines));
+    if (event.kind === 'text') {
+      sendAll(messageLines(event.sender, event.text).join(''));
+      return {};
+    }
     // The original server announced a client's upload with a notice only; clients of the original
     // protocol fetch nothing more, so the uploader's peers do not get the bytes pushed.
     if (event.sender.kind === 'legacy') {
-      return Buffer.from(imageReceivedLine(event.sender.address ?? event.sender.name, event.storedName));
+      sendAll(imageReceivedLine(event.sender.address ?? event.sender.name, legacyFileName(event.originalName, event.mime)));
+      return {};
     }
+    const clients = targets.map((c) => ({ id: c.id, name: c.name }));
+    const fitted = await this.fit(event);
+    if (!fitted.ok) {
+      this.ctx.logger.warn(`legacy clients ${clientList(clients)} did not get image #${event.seq}: ${fitted.reason}`);
+      sendAll(imageErrorLine(`${fitted.name}: ${fitted.reason}`));
+      return { undelivered: { clients, reason: fitted.reason } };
+    }
+    sendAll(fitted.line);
+    if (!fitted.reduced) return {};
+    const { reduced } = fitted;
+    this.ctx.logger.info(
+      `legacy clients ${clientList(clients)} got a reduced copy of image #${event.seq} ` +
+        `(${reduced.width}x${reduced.height}, ${reduced.size} bytes): their reader drops lines over ${this.limits.clientMaxLineBytes} bytes`,
+    );
+    return { reduced: { clients, ...reduced, lineLimit: this.limits.clientMaxLineBytes } };
+  }
+
+  /** One line for all legacy clients: the image is read, and if need be reduced, once. */
+  private async fit(event: ImageEvent): Promise<FittedServerImage> {
+    const name = legacyFileName(event.originalName, event.mime);
     const found = this.ctx.images.fileOf(event.seq);
-    if (!found) {
-      this.ctx.logger.warn(`image event ${event.seq} has no stored file; legacy clients do not get it`);
-      return undefined;
+    if (!found) return { ok: false, name, reason: 'its stored file is gone' };
+    try {
+      return await fittedServerImage({ ...event, path: found.path }, event.originalName, this.limits);
+    } catch (err) {
+      this.ctx.logger.error(`legacy copy of image #${event.seq} failed: ${(err as Error).stack ?? String(err)}`);
+      return { ok: false, name, reason: `it could not be prepared for original clients (${(err as Error).message})` };
     }
-    return serverImageLine(event.storedName, await readFile(found.path));
+  }
+
+  private remember(seq: number, outcome: Promise<LegacyDelivery>): void {
+    this.outcomes.set(seq, outcome);
+    for (const oldest of this.outcomes.keys()) {
+      if (this.outcomes.size <= REMEMBERED_DELIVERIES) break;
+      this.outcomes.delete(oldest);
+    }
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ERROR_CODES } from '../errors.js';
-import { ConversationEvent, ImageEvent, LibraryEntry, TextEvent } from '../wire/event.js';
+import { ConversationEvent, ImageEvent, ImageMime, LibraryEntry, TextEvent } from '../wire/event.js';
 
 export const ClientInfo = z.object({
   /** Stable for the life of the connection; `vmctl kick` accepts it or the name. */
@@ -34,7 +34,14 @@ export const StatusResult = z.object({
   pid: z.number().int(),
   uptimeSec: z.number().nonnegative(),
   listen: z.object({ host: z.string(), port: z.number().int() }),
-  legacy: z.object({ enabled: z.boolean(), port: z.number().int().optional() }),
+  legacy: z.object({
+    enabled: z.boolean(),
+    /** The extra legacy-only port (`legacy.port`), when one is configured. */
+    port: z.number().int().optional(),
+    /** `legacy.allow`: networks allowed to use legacy mode; empty = any address. Optional only so
+     *  a newer vmctl still reads an older daemon. */
+    allow: z.array(z.string()).optional(),
+  }),
   clients: z.number().int().nonnegative(),
   historySize: z.number().int().nonnegative(),
   lastSeq: z.number().int().nonnegative(),
@@ -46,6 +53,30 @@ export const StatusResult = z.object({
 });
 export type StatusResult = z.infer<typeof StatusResult>;
 
+const ClientRef = z.object({ id: z.string(), name: z.string() });
+
+/** Clients of the original protocol whose reader drops long lines got a smaller copy of a pushed
+ *  image: which ones, and what they got (one copy serves them all). */
+export const ReducedCopy = z.object({
+  clients: z.array(ClientRef).min(1),
+  name: z.string(),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  size: z.number().int().positive(),
+  mime: ImageMime,
+  /** The longest line those clients keep, in bytes. */
+  lineLimit: z.number().int().positive(),
+});
+export type ReducedCopy = z.infer<typeof ReducedCopy>;
+
+/** Clients of the original protocol that did not get a pushed image at all, and why. */
+export const Undelivered = z.object({ clients: z.array(ClientRef).min(1), reason: z.string() });
+export type Undelivered = z.infer<typeof Undelivered>;
+
+/** What became of an image for the legacy clients; both absent = every one got it unchanged. */
+export const LegacyDelivery = z.object({ reduced: ReducedCopy.optional(), undelivered: Undelivered.optional() });
+export type LegacyDelivery = z.infer<typeof LegacyDelivery>;
+
 /** What each method answers on success. vmctl validates replies with these. */
 export const ControlResults = {
   status: StatusResult,
@@ -53,7 +84,7 @@ export const ControlResults = {
   say: z.object({ event: TextEvent }),
   'upload-begin': z.object({ upload: z.string() }),
   'upload-chunk': z.object({ received: z.number().int().nonnegative() }),
-  send: z.object({ event: ImageEvent }),
+  send: z.object({ event: ImageEvent }).extend(LegacyDelivery.shape),
   list: z.object({ images: z.array(LibraryEntry) }),
   history: z.object({ events: z.array(ConversationEvent) }),
   watch: z.object({ lastSeq: z.number().int().nonnegative() }),

@@ -1,5 +1,7 @@
 import test from 'ava';
+import { ControlResults } from '@vm-messenger/protocol';
 import { startTestDaemon, connectClient, until } from '../helpers/daemon.js';
+import { vmctl } from '../vmctl/harness.js';
 import { LegacyPeer, closedWithin, legacyConfig } from './legacy-peer.js';
 
 test('a source outside legacy.allow is closed at once and gets nothing', async (t) => {
@@ -72,4 +74,20 @@ test('an invalid legacy.allow entry is a configuration error naming the key', as
   t.regex(error!.message, /legacy\.allow\.0: must be a network/);
   const other = await t.throwsAsync(startTestDaemon(t, { config: legacyConfig({ allow: ['host-only'] }) }));
   t.regex(other!.message, /legacy\.allow\.0/);
+});
+
+test('vmctl status shows legacy mode with its allow-list and legacy-only port, plain and --json', async (t) => {
+  const daemon = await startTestDaemon(t, { config: legacyConfig({ allow: ['192.168.56.0/24', '127.0.0.1'], port: 0 }) });
+  const extra = daemon.status().legacy.port!;
+  const socket = daemon.controlSocketPath;
+  const plain = await vmctl(['status'], { socket });
+  t.is(plain.code, 0, plain.stderr);
+  t.regex(plain.stdout, new RegExp(`^legacy\\s+on, allow 192\\.168\\.56\\.0/24 127\\.0\\.0\\.1, legacy-only port ${extra}$`, 'm'));
+  const json = await vmctl(['status', '--json'], { socket });
+  t.deepEqual(ControlResults.status.parse(JSON.parse(json.stdout)).legacy, { enabled: true, port: extra, allow: ['192.168.56.0/24', '127.0.0.1'] });
+
+  const open = await startTestDaemon(t, { config: legacyConfig() });
+  t.regex((await vmctl(['status'], { socket: open.controlSocketPath })).stdout, /^legacy\s+on, allow any address$/m);
+  const off = await startTestDaemon(t);
+  t.regex((await vmctl(['status'], { socket: off.controlSocketPath })).stdout, /^legacy\s+off$/m);
 });

@@ -47,12 +47,17 @@ const scaled = (side: number, factor: number): number => Math.max(1, Math.floor(
 
 /** Shrink by the ratio of budget to the original's size straight away (encoded size follows the
  *  pixel count roughly); lossy formats aim at the budget itself, as their lower quality already
- *  gives the margin, lossless ones a little under it. */
-export function firstAttempt(image: { width: number; height: number; size: number }, format: OutputFormat, budget: number): Attempt {
+ *  gives the margin, lossless ones a little under it. An uncompressed BMP says nothing about its
+ *  size as JPEG, so it starts whole. Never below MIN_SIDE (unless the original is smaller). */
+export function firstAttempt(
+  image: { width: number; height: number; size: number; mime: ImageMime },
+  format: OutputFormat,
+  budget: number,
+): Attempt {
   const side = Math.max(image.width, image.height);
   const lossy = format === 'jpeg' || format === 'webp';
-  const factor = Math.min(1, Math.sqrt(budget / image.size) * (lossy ? 1 : MARGIN));
-  return { side: scaled(side, factor), quality: FIRST_QUALITY };
+  const factor = image.mime === 'image/bmp' ? 1 : Math.min(1, Math.sqrt(budget / image.size) * (lossy ? 1 : MARGIN));
+  return { side: Math.max(Math.min(MIN_SIDE, side), scaled(side, factor)), quality: FIRST_QUALITY };
 }
 
 /** The next attempt after one that came out at `produced` bytes, or undefined when the image

@@ -35,21 +35,23 @@ export function trimLine(line: Buffer): Buffer {
   return line.subarray(start, end);
 }
 
-const isBase64Byte = (b: number): boolean =>
-  (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || (b >= 0x30 && b <= 0x39) || b === 0x2b || b === 0x2f || b === 0x3d;
+const COLON = 0x3a;
+const UNDERSCORE = 0x5f;
 
 /** Every line an original client sends starts with one of these; each holds a byte base64 never
  *  has (`:` or `_`), which is how the start of a line glued to a cut-off upload is found. */
 const LINE_STARTS = ['CLIENT:', 'IMAGE:', 'REQUEST_IMAGE:', 'REQUEST_LIST'].map((s) => Buffer.from(s));
 
-/** Where a client line starts inside an upload's base64, if one was glued to it: the first byte
- *  outside the base64 alphabet must be the `:` or `_` of a line start whose letters precede it. */
+/** Where a client line starts inside an upload's base64, if one was glued to it: at the first `:`
+ *  or `_` (found natively: image lines are tens of megabytes), preceded by the rest of a line
+ *  start. */
 function gluedLineStart(data: Buffer): number | undefined {
-  let p = 0;
-  while (p < data.length && isBase64Byte(data[p] as number)) p += 1;
-  if (p === data.length) return undefined;
+  const colon = data.indexOf(COLON);
+  const underscore = data.indexOf(UNDERSCORE);
+  const p = colon === -1 ? underscore : underscore === -1 ? colon : Math.min(colon, underscore);
+  if (p === -1) return undefined;
   for (const start of LINE_STARTS) {
-    const marker = start.findIndex((b) => !isBase64Byte(b));
+    const marker = start.findIndex((b) => b === COLON || b === UNDERSCORE);
     const at = p - marker;
     if (at >= 0 && data.subarray(at, at + start.length).equals(start)) return at;
   }

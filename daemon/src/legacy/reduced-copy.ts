@@ -23,11 +23,9 @@ export type Reduction = { ok: true; image: ReducedImage } | { ok: false; reason:
 
 /** Sharp's pipeline for one attempt. BMP goes through the hand-written reader (libvips has no BMP
  *  decoder), sampled at twice the target so the final resize still filters properly. */
-async function decode(source: SourceImage, attempt: Attempt, maxPixels: number): Promise<sharp.Sharp | undefined> {
+async function decode(source: SourceImage, attempt: Attempt, maxPixels: number): Promise<sharp.Sharp> {
   if (source.mime === 'image/bmp') {
-    const preview = await readBmpPreview(source.path, attempt.side * 2);
-    if (!preview) return undefined;
-    const { data, ...raw } = preview;
+    const { data, ...raw } = await readBmpPreview(source.path, attempt.side * 2);
     return sharp(data, { raw });
   }
   // First frame only, upright (the copy carries no EXIF orientation), within the pixel limit.
@@ -55,7 +53,6 @@ export async function reduceToFit(source: SourceImage, budget: number, maxPixels
   let attempt: Attempt | undefined = firstAttempt(source, format, budget);
   for (let tries = 0; attempt && tries < MAX_ATTEMPTS; tries += 1) {
     const pipeline = await decode(source, attempt, maxPixels);
-    if (!pipeline) return { ok: false, reason: 'this BMP layout cannot be re-encoded' };
     const { data, info } = await encode(pipeline, format, attempt).toBuffer({ resolveWithObject: true });
     if (data.length <= budget) return { ok: true, image: { bytes: data, mime: mimeOfOutput[format], width: info.width, height: info.height } };
     attempt = nextAttempt(attempt, data.length, budget);

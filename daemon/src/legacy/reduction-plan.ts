@@ -34,8 +34,8 @@ export interface Attempt {
   quality: number;
 }
 
-/** A reduced copy this small is no longer worth sending. */
-export const MIN_SIDE = 32;
+/** A reduced copy smaller than a thumbnail is no longer worth sending. */
+export const MIN_SIDE = 64;
 export const MAX_ATTEMPTS = 8;
 /** Lossy formats give up some quality before more pixels, down to QUALITY_FLOOR. */
 const FIRST_QUALITY = 85;

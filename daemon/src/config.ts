@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { isNetwork } from './legacy/allow-list.js';
-import { DEFAULT_LIMITS, DEFAULT_PORT, HANDSHAKE_TIMEOUT_MS, KEEPALIVE_TIMEOUT_MS } from '@vm-messenger/protocol';
+import { CHUNK_HEADER_BYTES, DEFAULT_LIMITS, DEFAULT_PORT, HANDSHAKE_TIMEOUT_MS, KEEPALIVE_TIMEOUT_MS } from '@vm-messenger/protocol';
 
 /** The daemon's configuration file (JSON). Every key is optional: the embedded defaults make a fresh
  *  machine work with no file at all. Relative directories are resolved against the state dir.
@@ -47,6 +47,31 @@ export const ConfigFile = z
         maxImagePixels: z.number().int().min(1).default(DEFAULT_LIMITS.maxImagePixels).describe('Width × height of one image; larger is refused as a decompression bomb.'),
         chunkBytes: z.number().int().min(1024).default(DEFAULT_LIMITS.chunkBytes).describe('Payload bytes of one binary chunk, without its 4-byte transfer header; announced in `welcome`.'),
         sendQueueBytes: z.number().int().min(64 * 1024).default(16 * 1024 * 1024).describe('Bytes queued for one client before it is dropped as a slow consumer (close 4005).'),
+        downloadChunkBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .max(DEFAULT_LIMITS.maxFrameBytes - CHUNK_HEADER_BYTES)
+          .default(256 * 1024)
+          .describe('Bytes of one binary frame of a download (fetch-image, library-get); each download holds about two of them in memory.'),
+        downloadsPerClient: z
+          .number()
+          .int()
+          .min(1)
+          .default(4)
+          .describe('Downloads one client may have in progress at once; further requests wait their turn.'),
+        queuedDownloadsPerClient: z
+          .number()
+          .int()
+          .min(0)
+          .default(64)
+          .describe('Download requests one client may have waiting; beyond that they are refused with too_many_transfers.'),
+        maxDownloads: z
+          .number()
+          .int()
+          .min(1)
+          .default(32)
+          .describe('Downloads in progress over all clients (each holds an open file); further requests wait their turn.'),
         handshakeTimeoutMs: z.number().int().min(50).default(HANDSHAKE_TIMEOUT_MS).describe('Time a new connection has for TLS, the WebSocket upgrade and `hello`.'),
         keepaliveTimeoutMs: z
           .number()

@@ -4,6 +4,7 @@ import type { Conversation } from './conversation.js';
 import type { Identity } from './identity.js';
 import type { Logger } from './logger.js';
 import type { ImageService } from './image-service.js';
+import type { DownloadSlots } from './v2/download-slots.js';
 
 /** What every listener and adapter shares: handed down from `startDaemon`, never global. */
 export interface DaemonContext {
@@ -13,4 +14,6 @@ export interface DaemonContext {
   clients: ClientRegistry;
   images: ImageService;
   logger: Logger;
+  /** Downloads in progress daemon-wide, and each connection's share. */
+  downloads: DownloadSlots;
 }

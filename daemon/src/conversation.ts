@@ -4,9 +4,25 @@ import type { ConversationEvent, Sender } from '@vm-messenger/protocol';
 import type { AppendOutcome, AppendRequest, EventDraft, History } from './history.js';
 import type { Logger } from './logger.js';
 import { StorageError } from './storage-error.js';
+import { wsTextFrame } from './v2/ws-frame.js';
 
 export type { AppendOutcome } from './history.js';
-export type EventListener = (event: ConversationEvent) => void;
+
+/** One stored event on its way to every subscriber. `wireFrame()` is its `event` frame as WebSocket
+ *  bytes, built by the first subscriber that asks and then shared: at 1,000 subscribers the event is
+ *  serialised and framed once, and every send queue holds the same Buffer. */
+export class Broadcast {
+  private frame: Buffer | undefined;
+
+  constructor(readonly event: ConversationEvent) {}
+
+  wireFrame(): Buffer {
+    return (this.frame ??= wsTextFrame({ type: 'event', event: this.event }));
+  }
+}
+
+/** Per-recipient filtering (`to`, kinds a client understands) stays with the subscriber. */
+export type EventListener = (event: ConversationEvent, broadcast: Broadcast) => void;
 
 export interface ConversationOptions {
   /** How long an append may wait for a database locked by another program before it is refused
@@ -121,7 +137,7 @@ export class Conversation {
   }
 
   private publish(event: ConversationEvent): void {
-    this.emitter.emit('event', event);
+    this.emitter.emit('event', event, new Broadcast(event));
   }
 }
 

@@ -25,6 +25,7 @@ import { createLogger, type Logger } from './logger.js';
 import { startControlServer, type ControlServer } from './control/control-server.js';
 import { notifyReady, notifyStatus, notifyStopping, startWatchdog } from './systemd/notify.js';
 import { V2Server } from './v2/v2-server.js';
+import { DownloadSlots } from './v2/download-slots.js';
 import { startLegacy, type LegacyService } from './legacy/legacy-service.js';
 import { VERSION } from './version.js';
 
@@ -97,7 +98,12 @@ export async function startDaemon(options: StartOptions = {}): Promise<Daemon> {
   configureDecoders();
   const library = new ImageLibrary(config.libraryDir, { maxPixels: config.limits.maxImagePixels });
   const images = createImageService({ conversation, receivedDir: config.receivedDir, library, limits: config.limits });
-  const ctx: DaemonContext = { config, identity, conversation, clients, images, logger };
+  const downloads = new DownloadSlots({
+    perClient: config.limits.downloadsPerClient,
+    queuedPerClient: config.limits.queuedDownloadsPerClient,
+    total: config.limits.maxDownloads,
+  });
+  const ctx: DaemonContext = { config, identity, conversation, clients, images, logger, downloads };
 
   const v2 = new V2Server(ctx);
   let legacy: LegacyService | undefined;

@@ -22,7 +22,7 @@ export const ERROR_CODES = [
   'kicked',
   'server_shutdown',
   'rate_limited',
-  /** A connection (or the daemon as a whole) already has as many uploads open as allowed. */
+  /** A connection (or the daemon as a whole) already has as many uploads open, or downloads waiting, as allowed. */
   'too_many_transfers',
   /** The transfer number of an `image-begin` names an upload still in progress on this connection. */
   'transfer_in_use',

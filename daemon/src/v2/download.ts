@@ -1,10 +1,8 @@
-import { open } from 'node:fs/promises';
-import { encodeChunk, type ImageMime, type ServerFrame } from '@vm-messenger/protocol';
+import { open, type FileHandle } from 'node:fs/promises';
+import { allocChunk, CHUNK_HEADER_BYTES, type ImageMime, type ServerFrame } from '@vm-messenger/protocol';
 import { sha256File } from '../images/hash-file.js';
-import type { SendQueue } from './send-queue.js';
-
-/** Bytes read from disk at once; chunks are sliced from them. */
-const READ_AHEAD_BYTES = 1024 * 1024;
+import type { BulkSource, SendQueue } from './send-queue.js';
+import { wsBinaryFrameParts } from './ws-frame.js';
 
 let nextTransfer = 0;
 /** Download transfer numbers are unique per daemon, so they never clash within a connection. */
@@ -13,22 +11,27 @@ const newTransfer = (): number => (nextTransfer = (nextTransfer % 0xfffffffe) + 
 export interface DownloadRequest {
   path: string;
   frame: { seq?: number; req?: number; name: string; mime: ImageMime; sha256?: string };
+  /** Payload bytes per binary frame. */
   chunkBytes: number;
   send: (frame: ServerFrame) => void;
   onError: (err: Error) => void;
+  /** Called once when the download has ended in any way (sent, failed, cancelled): frees its slot. */
+  onSettled: () => void;
 }
 
+const readError = (name: string, err: unknown): Error => new Error(`cannot read ${name}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+
 /** Streams a file to one client: `download-begin`, chunks pulled by the send queue as the socket
- *  drains (the file is never read whole), then `download-end`. */
+ *  drains, then `download-end`. */
 export async function startDownload(queue: SendQueue, req: DownloadRequest): Promise<void> {
-  let fh;
+  let file: FileHandle;
   try {
-    fh = await open(req.path, 'r');
+    file = await open(req.path, 'r');
   } catch (err) {
-    req.onError(new Error(`cannot read ${req.frame.name}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`));
+    req.onError(readError(req.frame.name, err));
+    req.onSettled();
     return;
   }
-  const file = fh;
   let size: number;
   let sha256: string;
   try {
@@ -36,45 +39,74 @@ export async function startDownload(queue: SendQueue, req: DownloadRequest): Pro
     sha256 = req.frame.sha256 ?? (await sha256File(req.path));
   } catch (err) {
     await file.close().catch(() => undefined);
-    req.onError(new Error(`cannot read ${req.frame.name}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`));
+    req.onError(readError(req.frame.name, err));
+    req.onSettled();
     return;
   }
   const transfer = newTransfer();
   const { sha256: _known, ...frame } = req.frame;
   req.send({ type: 'download-begin', transfer, ...frame, size, sha256 });
-  // Read ahead in blocks and slice them into chunks: one read per 64 KiB chunk costs a thread-pool
-  // round trip each and was the bottleneck of pushes to many clients.
-  let offset = 0;
-  let block = Buffer.alloc(0);
-  let failed = false;
-  const fail = (message: string): null => {
-    failed = true;
-    req.onError(new Error(message));
-    return null;
-  };
-  queue.addBulk({
-    next: async () => {
-      if (offset >= size) return null;
-      if (block.byteLength === 0) {
-        const buf = Buffer.allocUnsafe(Math.min(READ_AHEAD_BYTES, size - offset));
-        let bytesRead: number;
-        try {
-          ({ bytesRead } = await file.read(buf, 0, buf.byteLength, offset));
-        } catch (err) {
-          // The queue would drop a throwing source silently, leaving the client waiting forever.
-          return fail(`cannot read ${req.frame.name}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+  queue.addBulk(new FileChunks(file, size, transfer, req, () => queue.wake()));
+}
+
+/** A file as chunk frames. Each chunk is read straight into the buffer that goes to the socket,
+ *  behind its 4-byte transfer header (no copy in JavaScript), and one chunk is read ahead so the
+ *  socket never waits for the disk; memory per download is two chunks whatever the file's size. */
+class FileChunks implements BulkSource {
+  private ready: readonly Buffer[] | undefined;
+  private reading = false;
+  private offset = 0;
+  private failure: Error | undefined;
+
+  constructor(
+    private readonly file: FileHandle,
+    private readonly size: number,
+    private readonly transfer: number,
+    private readonly req: DownloadRequest,
+    private readonly wake: () => void,
+  ) {
+    this.readAhead();
+  }
+
+  take(): readonly Buffer[] | 'pending' | 'done' {
+    if (this.failure) return 'done';
+    const chunk = this.ready;
+    if (chunk) {
+      this.ready = undefined;
+      this.readAhead();
+      return chunk;
+    }
+    return this.reading ? 'pending' : 'done';
+  }
+
+  finish(cancelled: boolean): void {
+    void this.file.close().catch(() => undefined);
+    if (this.failure) this.req.onError(this.failure);
+    else if (!cancelled) this.req.send({ type: 'download-end', transfer: this.transfer });
+    this.req.onSettled();
+  }
+
+  private readAhead(): void {
+    if (this.reading || this.offset >= this.size) return;
+    this.reading = true;
+    const want = Math.min(this.req.chunkBytes, this.size - this.offset);
+    const frame = allocChunk(this.transfer, want);
+    this.file.read(frame, CHUNK_HEADER_BYTES, want, this.offset).then(
+      ({ bytesRead }) => {
+        this.reading = false;
+        // A file that shrank under us would leave the client waiting for bytes that never come.
+        if (bytesRead === 0) this.failure = new Error(`${this.req.frame.name} shrank while being sent`);
+        else {
+          this.offset += bytesRead;
+          this.ready = wsBinaryFrameParts(bytesRead === want ? frame : frame.subarray(0, CHUNK_HEADER_BYTES + bytesRead));
         }
-        if (bytesRead === 0) return fail(`${req.frame.name} shrank while being sent`);
-        block = buf.subarray(0, bytesRead);
-      }
-      const payload = block.subarray(0, req.chunkBytes);
-      block = block.subarray(payload.byteLength);
-      offset += payload.byteLength;
-      return encodeChunk(transfer, payload);
-    },
-    done: (cancelled) => {
-      void file.close();
-      if (!cancelled && !failed) req.send({ type: 'download-end', transfer });
-    },
-  });
+        this.wake();
+      },
+      (err: unknown) => {
+        this.reading = false;
+        this.failure = readError(this.req.frame.name, err);
+        this.wake();
+      },
+    );
+  }
 }

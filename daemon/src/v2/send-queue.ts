@@ -1,115 +1,167 @@
-import type { WebSocket } from 'ws';
+import type { Duplex } from 'node:stream';
 
-/** A source of binary chunks pulled only when the socket has room, so a 200 MB image is never
- *  in memory at once and never holds text up for long. */
+/** Binary chunks pulled only when the socket has room, so a 200 MB file is never in memory at once
+ *  and never holds text up for long. `take` is synchronous so a whole batch of frames can be written
+ *  under one cork; a source reads its next chunk ahead and calls the queue's `wake` once it has it. */
 export interface BulkSource {
-  /** Next frame to send, or null when finished. */
-  next(): Promise<Buffer | null>;
-  /** Called once after the last frame (or on cancel, with `cancelled`). */
-  done(cancelled: boolean): void;
+  /** The next chunk as WebSocket frame parts, `pending` while it is still being read, `done` after
+   *  the last one. */
+  take(): readonly Buffer[] | 'pending' | 'done';
+  /** Called once: after `done` (`cancelled` false), or when the queue closes first (true). */
+  finish(cancelled: boolean): void;
 }
 
-/** What one connection has to send, in two lanes: JSON frames (events, replies) always go before
- *  the next binary chunk, and chunks of several transfers take turns. Writes stop while more than
- *  `highWater` bytes sit unflushed in the socket; control bytes waiting beyond `maxQueuedBytes` mean
- *  the peer is not reading, and `onOverflow` drops it. */
+export interface SendQueueOptions {
+  /** Bytes handed to the socket and not yet flushed above which nothing more is written: small, so
+   *  text overtakes image chunks and a stalled peer pins little memory. */
+  highWater: number;
+  /** Control bytes waiting beyond this mean the peer is not reading: `onOverflow` drops it. */
+  maxQueuedBytes: number;
+  onOverflow: () => void;
+  onSent: (bytes: number) => void;
+}
+
+/** What one connection has to send, in two lanes: control frames (events, replies) always go before
+ *  the next binary chunk, and chunks of several transfers take turns. Frames arrive already encoded
+ *  as WebSocket bytes (an event's Buffer is shared by every recipient), and the queue writes them to
+ *  the socket itself: each batch goes out under one cork, so TLS gets one writev for many frames. */
 export class SendQueue {
-  private readonly control: (string | Buffer)[] = [];
+  private readonly control: Buffer[] = [];
+  /** Running totals: summing the lanes per frame cost a measurable share of fan-out time. */
   private controlBytes = 0;
-  private readonly bulk: BulkSource[] = [];
   private inflight = 0;
+  private readonly bulk: BulkSource[] = [];
   private pumping = false;
   private closed = false;
+  private flushWaiters: (() => void)[] = [];
+  /** When the socket last took bytes off the queue's hands (ms since epoch). */
+  lastFlushAt = Date.now();
   /** Asked for more control frames when the lane runs dry (history replay pages). */
   refill: (() => void) | undefined;
 
   constructor(
-    private readonly ws: WebSocket,
-    private readonly opts: { highWater: number; maxQueuedBytes: number; onOverflow: () => void; onSent: (bytes: number) => void },
+    private readonly socket: Duplex,
+    private readonly opts: SendQueueOptions,
   ) {}
 
   get queuedBytes(): number {
     return this.controlBytes + this.inflight;
   }
 
-  sendControl(frame: string | Buffer): void {
+  /** Queues one complete WebSocket frame (see ws-frame.ts). The Buffer is never changed, so the
+   *  same one may sit in many queues. */
+  sendControl(frame: Buffer): void {
     if (this.closed) return;
     this.control.push(frame);
-    this.controlBytes += byteLength(frame);
+    this.controlBytes += frame.byteLength;
     if (this.controlBytes > this.opts.maxQueuedBytes) {
       this.opts.onOverflow();
       return;
     }
-    void this.pump();
+    this.pump();
   }
 
   addBulk(source: BulkSource): void {
     if (this.closed) {
-      source.done(true);
+      source.finish(true);
       return;
     }
     this.bulk.push(source);
-    void this.pump();
+    this.pump();
+  }
+
+  /** A bulk source has a chunk ready. */
+  wake(): void {
+    this.pump();
   }
 
   /** Stops the queue. With `flush`, waiting control frames (an error, a bye) are still handed to
    *  the socket so they precede the close frame; a peer dropped for not reading gets nothing more. */
   close(flush: boolean): void {
     if (this.closed) return;
+    if (flush) this.writeBatch(this.control.splice(0));
     this.closed = true;
-    for (const source of this.bulk.splice(0)) source.done(true);
-    const pending = this.control.splice(0);
+    for (const source of this.bulk.splice(0)) source.finish(true);
+    this.control.length = 0;
     this.controlBytes = 0;
-    if (flush) for (const frame of pending) this.ws.send(frame, { binary: typeof frame !== 'string' });
   }
 
-  private write(frame: string | Buffer, binary: boolean): void {
-    const bytes = byteLength(frame);
-    this.inflight += bytes;
-    this.ws.send(frame, { binary }, () => {
-      this.inflight -= bytes;
-      this.opts.onSent(bytes);
-      void this.pump();
-    });
+  /** Calls back once every byte written so far has left for the kernel (at once if none waits). */
+  afterFlush(callback: () => void): void {
+    if (this.inflight === 0) callback();
+    else this.flushWaiters.push(callback);
   }
 
-  private async pump(): Promise<void> {
-    if (this.pumping) return;
+  private pump(): void {
+    if (this.pumping || this.closed) return;
     this.pumping = true;
     try {
       while (!this.closed && this.inflight < this.opts.highWater) {
-        if (this.control.length === 0 && this.refill) this.refill();
-        const frame = this.control.shift();
-        if (frame !== undefined) {
-          this.controlBytes -= byteLength(frame);
-          this.write(frame, typeof frame !== 'string');
-          continue;
-        }
-        const source = this.bulk.shift();
-        if (!source) break;
-        let chunk: Buffer | null;
-        try {
-          chunk = await source.next();
-        } catch {
-          source.done(true);
-          continue;
-        }
-        if (this.closed) {
-          source.done(true);
-          break;
-        }
-        if (chunk === null) {
-          source.done(false);
-          continue;
-        }
-        // Back of the line: transfers take turns chunk by chunk.
-        this.bulk.push(source);
-        this.write(chunk, true);
+        const batch = this.nextBatch(this.opts.highWater - this.inflight);
+        if (batch.length === 0) break;
+        this.writeBatch(batch);
       }
     } finally {
       this.pumping = false;
     }
   }
-}
 
-const byteLength = (frame: string | Buffer): number => (typeof frame === 'string' ? Buffer.byteLength(frame) : frame.byteLength);
+  /** Frames worth up to about `room` bytes (at least one frame), control lane first. */
+  private nextBatch(room: number): Buffer[] {
+    const batch: Buffer[] = [];
+    let bytes = 0;
+    while (bytes < room) {
+      if (this.control.length === 0 && this.refill) this.refill();
+      const frame = this.control.shift();
+      if (frame !== undefined) {
+        this.controlBytes -= frame.byteLength;
+        batch.push(frame);
+        bytes += frame.byteLength;
+        continue;
+      }
+      const chunk = this.nextChunk();
+      if (chunk === undefined) break;
+      for (const part of chunk) {
+        batch.push(part);
+        bytes += part.byteLength;
+      }
+    }
+    return batch;
+  }
+
+  /** The next ready chunk, transfers taking turns; sources still reading keep their place. */
+  private nextChunk(): readonly Buffer[] | undefined {
+    for (let tries = this.bulk.length; tries > 0; tries--) {
+      const source = this.bulk.shift()!;
+      const chunk = source.take();
+      if (chunk === 'done') {
+        source.finish(false);
+        continue;
+      }
+      this.bulk.push(source);
+      if (chunk !== 'pending') return chunk;
+    }
+    return undefined;
+  }
+
+  private writeBatch(batch: Buffer[]): void {
+    if (batch.length === 0 || this.socket.destroyed || !this.socket.writable) return;
+    let bytes = 0;
+    for (const part of batch) bytes += part.byteLength;
+    this.inflight += bytes;
+    // Corked writes leave as one writev: TLS then seals them in as few records and syscalls as it can.
+    this.socket.cork();
+    const last = batch.length - 1;
+    for (let i = 0; i < last; i++) this.socket.write(batch[i]!);
+    this.socket.write(batch[last]!, () => this.flushed(bytes));
+    this.socket.uncork();
+  }
+
+  private flushed(bytes: number): void {
+    this.inflight -= bytes;
+    this.lastFlushAt = Date.now();
+    this.opts.onSent(bytes);
+    if (this.inflight === 0 && this.flushWaiters.length > 0) for (const waiter of this.flushWaiters.splice(0)) waiter();
+    this.pump();
+  }
+}

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Duplex } from 'node:stream';
 import type { WebSocket, RawData } from 'ws';
 import {
   CLOSE_CODES,
@@ -8,7 +9,6 @@ import {
   ProtocolError,
   decodeChunk,
   decodeUtf8,
-  encodeFrame,
   parseClientFrame,
   type ClientFrame,
   type ClientInfo,
@@ -19,10 +19,12 @@ import {
   type ServerFrame,
 } from '@vm-messenger/protocol';
 import type { ClientHandle } from '../clients.js';
+import type { Broadcast } from '../conversation.js';
 import type { DaemonContext } from '../context.js';
 import { SendQueue } from './send-queue.js';
 import { UploadReceiver } from './upload-receiver.js';
-import { startDownload } from './download.js';
+import { startDownload, type DownloadRequest } from './download.js';
+import { wsTextFrame } from './ws-frame.js';
 
 /** Bad frames tolerated in a row before the peer counts as hostile. */
 const MAX_STRIKES = 10;
@@ -32,8 +34,13 @@ const REPLAY_PAGE = 200;
 const PAGE_BYTES = 256 * 1024;
 /** Wait before reading a replay page again when the history could not be read. */
 const REPLAY_RETRY_MS = 250;
-/** Unflushed bytes above which the queue stops writing: small, so text overtakes image chunks. */
-const HIGH_WATER_BYTES = 256 * 1024;
+/** Unflushed bytes above which the queue stops writing: small, so text overtakes image chunks, yet
+ *  more than one download chunk so the socket never idles between them. */
+const HIGH_WATER_BYTES = 512 * 1024;
+/** How long a closed peer gets to answer the close handshake once our close frame has left. */
+const CLOSE_GRACE_MS = 2000;
+/** How often a closing connection checks whether its close frame has left for the kernel. */
+const FLUSH_POLL_MS = 50;
 
 /** `checking`: a hello is being verified; frames meanwhile are dropped. */
 type State = 'handshake' | 'checking' | 'open' | 'closed';
@@ -60,12 +67,14 @@ export class V2Connection implements ClientHandle {
 
   constructor(
     private readonly ws: WebSocket,
+    /** The TLS socket under `ws`: the send queue writes pre-framed bytes to it directly. */
+    private readonly socket: Duplex,
     readonly address: string,
     private readonly ctx: DaemonContext,
   ) {
     this.id = ctx.clients.nextId('c');
     const { limits } = ctx.config;
-    this.queue = new SendQueue(ws, {
+    this.queue = new SendQueue(socket, {
       highWater: HIGH_WATER_BYTES,
       maxQueuedBytes: limits.sendQueueBytes,
       onOverflow: () => this.close(CLOSE_CODES.slowConsumer, 'slow_consumer', 'client is not reading; dropped', 'warn'),
@@ -133,7 +142,7 @@ export class V2Connection implements ClientHandle {
   }
 
   send(frame: ServerFrame): void {
-    this.queue.sendControl(encodeFrame(frame));
+    this.queue.sendControl(wsTextFrame(frame));
   }
 
   private sendError(code: ErrorCode, message: string, ref?: string | number): void {
@@ -145,11 +154,25 @@ export class V2Connection implements ClientHandle {
     this.ctx.logger.log(level, `client ${this.id} ${this.name}@${this.address} closed: ${reason} (${detail})`);
     this.state = 'closed';
     this.cleanup(reason !== 'slow_consumer');
-    // ws sends the close frame after what is already handed to it; the queue flushes its control
-    // lane first so an error or bye reaches the peer before the close.
+    // ws sends the close frame after what is already handed to the socket; the queue flushes its
+    // control lane first so an error or bye reaches the peer before the close.
     this.ws.close(code, reason);
-    // A peer that never answers the close handshake is cut off.
-    setTimeout(() => this.ws.terminate(), 2000).unref();
+    this.cutOffAfterGrace();
+  }
+
+  /** A peer that never answers the close handshake is cut off, but only once our close frame has
+   *  left for the kernel: a slow consumer is behind by up to a high-water mark of bytes, and cutting
+   *  it before those drain lost the close frame (the peer saw 1006, not slow_consumer). Once in the
+   *  kernel, the frame still reaches the peer after we let go. ws's own close timeout (30 s) ends a
+   *  peer that reads nothing at all. */
+  private cutOffAfterGrace(): void {
+    const poll = setInterval(() => {
+      if (this.socket.writableLength > 0 && !this.socket.destroyed) return;
+      clearInterval(poll);
+      setTimeout(() => this.ws.terminate(), CLOSE_GRACE_MS).unref();
+    }, FLUSH_POLL_MS);
+    poll.unref();
+    this.ws.once('close', () => clearInterval(poll));
   }
 
   private onClosed(code: number, reason: string): void {
@@ -166,6 +189,7 @@ export class V2Connection implements ClientHandle {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     this.queue.close(flush);
+    this.ctx.downloads.drop(this);
     this.uploadsDrained = this.uploads.abortAll();
     this.ctx.clients.remove(this);
   }
@@ -300,14 +324,15 @@ export class V2Connection implements ClientHandle {
       this.replayCursor = undefined;
       this.queue.refill = undefined;
       this.send({ type: 'caught-up', seq: caughtUpAt });
-      this.unsubscribe = this.ctx.conversation.subscribe((event) => this.onLiveEvent(event, caughtUpAt));
+      this.unsubscribe = this.ctx.conversation.subscribe((event, broadcast) => this.onLiveEvent(event, broadcast, caughtUpAt));
     }
   }
 
-  private onLiveEvent(event: ConversationEvent, caughtUpAt: number): void {
+  /** Live events arrive encoded once for everybody: the shared frame goes into the queue as it is. */
+  private onLiveEvent(event: ConversationEvent, broadcast: Broadcast, caughtUpAt: number): void {
     if (event.seq <= caughtUpAt) return;
     if (event.to !== undefined && event.to !== this.name) return;
-    this.send({ type: 'event', event });
+    this.queue.sendControl(broadcast.wireFrame());
   }
 
   private startKeepalive(): void {
@@ -348,13 +373,7 @@ export class V2Connection implements ClientHandle {
       case 'library-get':
         return void this.guard(frame.req, async () => {
           const { path, entry } = await this.ctx.images.resolveLibrary(frame.name);
-          await startDownload(this.queue, {
-            path,
-            frame: { req: frame.req, name: entry.name, mime: entry.mime },
-            chunkBytes: this.ctx.config.limits.chunkBytes,
-            send: (f) => this.send(f),
-            onError: (err) => this.sendError('transfer_failed', err.message, frame.req),
-          });
+          this.download(frame.req, { path, frame: { req: frame.req, name: entry.name, mime: entry.mime } });
         });
     }
   }
@@ -384,13 +403,30 @@ export class V2Connection implements ClientHandle {
     if (!found || (found.event.to !== undefined && found.event.to !== this.name)) {
       return this.sendError('not_found', `no image with seq ${seq}`, req);
     }
-    void startDownload(this.queue, {
-      path: found.path,
-      frame: { req, seq, name: found.event.storedName, mime: found.event.mime, sha256: found.event.sha256 },
-      chunkBytes: this.ctx.config.limits.chunkBytes,
-      send: (f) => this.send(f),
-      onError: (err) => this.sendError('transfer_failed', err.message, req),
+    this.download(req, { path: found.path, frame: { req, seq, name: found.event.storedName, mime: found.event.mime, sha256: found.event.sha256 } });
+  }
+
+  /** Starts a download when this connection's and the daemon's budgets allow; until then the request
+   *  waits as a few bytes, and beyond the waiting room it is refused. */
+  private download(req: number, what: Pick<DownloadRequest, 'path' | 'frame'>): void {
+    const { limits } = this.ctx.config;
+    const admitted = this.ctx.downloads.request(this, (release) => {
+      if (this.state === 'closed') return release();
+      void startDownload(this.queue, {
+        ...what,
+        chunkBytes: limits.downloadChunkBytes,
+        send: (f) => this.send(f),
+        onError: (err) => this.sendError('transfer_failed', err.message, req),
+        onSettled: release,
+      });
     });
+    if (!admitted) {
+      this.sendError(
+        'too_many_transfers',
+        `already ${limits.downloadsPerClient} downloads in progress and ${limits.queuedDownloadsPerClient} waiting; request again when one has finished`,
+        req,
+      );
+    }
   }
 
   /** Runs a request handler, turning its failure into an error frame about `ref`. */

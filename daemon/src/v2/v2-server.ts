@@ -45,7 +45,7 @@ export class V2Server {
     this.https.on('upgrade', (req, socket, head) => {
       clearTimeout(pendingUpgrade.get(req.socket));
       this.wss.handleUpgrade(req, socket, head, (ws) => {
-        const connection = new V2Connection(ws, cleanAddress(req.socket.remoteAddress), ctx);
+        const connection = new V2Connection(ws, socket, cleanAddress(req.socket.remoteAddress), ctx);
         this.connections.add(connection);
         ws.on('close', () => this.connections.delete(connection));
       });

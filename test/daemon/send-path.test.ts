@@ -49,6 +49,10 @@ async function openFilesEndingIn(suffix: string): Promise<number> {
   return count;
 }
 
+/** A peer that stops reading also stops answering pings: keep the keepalive from dropping it (and
+ *  so freeing its downloads) while a loaded machine runs the test slowly. */
+const HOARDER_STAYS = { keepaliveTimeoutMs: 120_000 };
+
 /** A peer that asks for downloads and then stops reading, so they stay in progress. */
 async function stalledDownloader(t: ExecutionContext, daemon: Daemon, seq: number, requests: number): Promise<RawPeer> {
   const peer = await RawPeer.connect(t, daemon, `hoarder-${seq}-${requests}`);
@@ -67,7 +71,7 @@ async function pushImage(daemon: Daemon, watcher: V2Client): Promise<ImageEvent>
 }
 
 test('1,000 download requests hold at most downloadsPerClient files open, the rest wait or are refused, and a healthy client is served meanwhile', async (t) => {
-  const daemon = await startTestDaemon(t, { config: { limits: { downloadsPerClient: 2, queuedDownloadsPerClient: 4, maxDownloads: 8 } } });
+  const daemon = await startTestDaemon(t, { config: { limits: { ...HOARDER_STAYS, downloadsPerClient: 2, queuedDownloadsPerClient: 4, maxDownloads: 8 } } });
   const healthy = await connectClient(t, daemon, 'healthy');
   const event = await pushImage(daemon, healthy);
   const filesBefore = await openFilesEndingIn(event.storedName);
@@ -94,7 +98,7 @@ test('1,000 download requests hold at most downloadsPerClient files open, the re
 });
 
 test('the daemon-wide download budget makes a healthy request wait, not fail, and text keeps flowing meanwhile', async (t) => {
-  const daemon = await startTestDaemon(t, { config: { limits: { downloadsPerClient: 2, maxDownloads: 2 } } });
+  const daemon = await startTestDaemon(t, { config: { limits: { ...HOARDER_STAYS, downloadsPerClient: 2, maxDownloads: 2 } } });
   const healthy = await connectClient(t, daemon, 'healthy');
   const event = await pushImage(daemon, healthy);
   const filesBefore = await openFilesEndingIn(event.storedName);

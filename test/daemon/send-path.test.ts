@@ -39,15 +39,20 @@ test('a slow consumer learns slow_consumer (close 4005), not a lost connection, 
   await until(() => healthyCount === sent, 'the healthy client to receive everything');
 });
 
-/** Open fds of this process (the daemon runs in it) on files ending in `suffix`. */
-async function openFilesEndingIn(suffix: string): Promise<number> {
+/** Open fds of this process (the daemon runs in it) on the image's file in the daemon's state dir
+ *  (tests running side by side may store files of the same name in their own dirs). */
+async function openFilesOn(daemon: Daemon, event: ImageEvent): Promise<number> {
+  const file = path.join(daemon.config.receivedDir, event.storedName);
   let count = 0;
   for (const fd of await readdir('/proc/self/fd')) {
-    const target = await readlink(`/proc/self/fd/${fd}`).catch(() => '');
-    if (target.endsWith(suffix)) count += 1;
+    if ((await readlink(`/proc/self/fd/${fd}`).catch(() => '')) === file) count += 1;
   }
   return count;
 }
+
+/** The daemon may still be reading the image for its thumbnail just after the event went out. */
+const noFileOpenOn = (daemon: Daemon, event: ImageEvent): Promise<boolean> =>
+  until(async () => (await openFilesOn(daemon, event)) === 0, `no file open on ${event.storedName}`);
 
 /** A peer that stops reading also stops answering pings: keep the keepalive from dropping it (and
  *  so freeing its downloads) while a loaded machine runs the test slowly. */
@@ -74,17 +79,17 @@ test('1,000 download requests hold at most downloadsPerClient files open, the re
   const daemon = await startTestDaemon(t, { config: { limits: { ...HOARDER_STAYS, downloadsPerClient: 2, queuedDownloadsPerClient: 4, maxDownloads: 8 } } });
   const healthy = await connectClient(t, daemon, 'healthy');
   const event = await pushImage(daemon, healthy);
-  const filesBefore = await openFilesEndingIn(event.storedName);
+  await noFileOpenOn(daemon, event);
 
   const hoarder = await stalledDownloader(t, daemon, event.seq, 1000);
-  await until(async () => (await openFilesEndingIn(event.storedName)) - filesBefore === 2, 'two downloads to be in progress');
+  await until(async () => (await openFilesOn(daemon, event)) === 2, 'two downloads to be in progress');
 
   const text = nextEvents(healthy, 1);
   daemon.say('still here');
   t.is((await text)[0]?.kind, 'text');
   const fetched = await healthy.fetchImage(event.seq, { kind: 'memory' });
   t.is(fetched.sha256, event.sha256);
-  t.is((await openFilesEndingIn(event.storedName)) - filesBefore, 2, 'still only the two downloads of the hoarder');
+  t.is(await openFilesOn(daemon, event), 2, 'still only the two downloads of the hoarder');
 
   (hoarder.ws as unknown as { _socket: net.Socket })._socket.resume();
   const refusals = await until(() => {
@@ -94,16 +99,16 @@ test('1,000 download requests hold at most downloadsPerClient files open, the re
   t.deepEqual(refusals.map((f) => f.ref), Array.from({ length: 994 }, (_, i) => i + 7), 'each refusal names its request');
 
   hoarder.terminate();
-  await until(async () => (await openFilesEndingIn(event.storedName)) === filesBefore, 'the files to be closed once the hoarder is gone');
+  await noFileOpenOn(daemon, event);
 });
 
 test('the daemon-wide download budget makes a healthy request wait, not fail, and text keeps flowing meanwhile', async (t) => {
   const daemon = await startTestDaemon(t, { config: { limits: { ...HOARDER_STAYS, downloadsPerClient: 2, maxDownloads: 2 } } });
   const healthy = await connectClient(t, daemon, 'healthy');
   const event = await pushImage(daemon, healthy);
-  const filesBefore = await openFilesEndingIn(event.storedName);
+  await noFileOpenOn(daemon, event);
   const hoarder = await stalledDownloader(t, daemon, event.seq, 2);
-  await until(async () => (await openFilesEndingIn(event.storedName)) - filesBefore === 2, 'two downloads to be in progress');
+  await until(async () => (await openFilesOn(daemon, event)) === 2, 'two downloads to be in progress');
 
   let fetchedAt = 0;
   const fetching = healthy.fetchImage(event.seq, { kind: 'memory' }).then((r) => ((fetchedAt = Date.now()), r));

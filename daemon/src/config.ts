@@ -154,6 +154,18 @@ export const ConfigFile = z
         port: z.number().int().min(0).max(65535).optional().describe('An extra port for legacy clients only (the main port serves both).'),
         pingIntervalMs: z.number().int().min(10).default(1000).describe('How often legacy clients are pinged, as the original server did.'),
         maxLineBytes: z.number().int().min(1024).optional().describe('Longest line accepted from a legacy client; default: `limits.maxImageBytes` in base64 plus 64 KiB.'),
+        detectionWaitMs: z
+          .number()
+          .int()
+          .min(20)
+          .max(10_000)
+          .default(100)
+          .describe(
+            'How long the main port waits for a first byte before taking a silent peer for an original client ' +
+              '(which waits for the server to speak) and sending it its first ping. Shorter: original clients get ' +
+              'their first ping sooner. Too short: a tray client whose TLS hello is later than this is taken for an ' +
+              'original client, fails its handshake and reconnects. `legacy.port` pings at once, with no wait.',
+          ),
         clientMaxLineBytes: z
           .number()
           .int()

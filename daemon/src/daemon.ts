@@ -268,7 +268,7 @@ export async function startDaemon(options: StartOptions = {}): Promise<Daemon> {
       port: config.listen.port,
       // With legacy on, a silent peer is an original client waiting for its ping; with it off,
       // silence is only cut off by the handshake timeout.
-      silenceMs: legacyEnabled ? 300 : config.limits.handshakeTimeoutMs,
+      silenceMs: legacyEnabled ? config.legacy.detectionWaitMs : config.limits.handshakeTimeoutMs,
       logger,
     },
     { tls: (socket) => v2.accept(socket), legacy: legacy ? (socket) => legacy!.accept(socket) : undefined },

@@ -34,7 +34,10 @@ export function startFrontDoor(
       socket.destroy();
     };
     const onData = (chunk: Buffer): void => decide(chunk);
-    const timer = setTimeout(() => decide(undefined), opts.silenceMs);
+    // Decided in the check phase, after the poll phase has read what arrived: when the event loop
+    // was busy past the deadline, a ClientHello that came in time must win over the timer, or a
+    // busy moment would turn TLS clients into legacy ones.
+    const timer = setTimeout(() => setImmediate(() => decide(undefined)), opts.silenceMs);
     socket.on('data', onData);
     socket.once('end', () => decide(undefined));
     socket.resume();

@@ -13,6 +13,8 @@ import { decodeStrictBase64 } from './strict-base64.js';
 
 /** Decoded image bytes go to the temp file in pieces this big, so the event loop stays responsive. */
 const WRITE_PIECE_BYTES = 1024 * 1024;
+/** The first byte of a TLS ClientHello (a handshake record). */
+const TLS_HANDSHAKE = 0x16;
 /** How long a closing peer gets to take what is already written before the socket is cut. */
 const CLOSE_GRACE_MS = 2000;
 
@@ -158,6 +160,7 @@ export class LegacyConnection implements ClientHandle {
 
   private onData(chunk: Buffer): void {
     if (this.closed || this.overflowed) return;
+    if (this.bytesIn === 0 && chunk[0] === TLS_HANDSHAKE) return this.onLateTls();
     this.bytesIn += chunk.length;
     const { lines, overflow } = this.reader.push(chunk);
     for (const line of lines) this.lines.push(line);
@@ -166,6 +169,20 @@ export class LegacyConnection implements ClientHandle {
       this.socket.pause();
     }
     this.pump();
+  }
+
+  /** An original client never starts with byte 0x16; a TLS ClientHello does. Nothing can be
+   *  saved (it has had its ping, which breaks its handshake), but it must not be served as a line
+   *  client: it is closed at once, and reconnects. */
+  private onLateTls(): void {
+    const wait = this.ctx.config.legacy.detectionWaitMs;
+    this.close(
+      'late_tls',
+      `a TLS client taken for an original client: its hello came after legacy.detectionWaitMs (${wait} ms), or it was ` +
+        'pointed at the legacy-only port; it will reconnect. Raise legacy.detectionWaitMs if this repeats',
+      'warn',
+      { cut: true },
+    );
   }
 
   /** Handles queued lines in order; asynchronous work (images, the library) pauses reading. */

@@ -79,11 +79,17 @@ export function formatClients(clients: ClientInfo[]): string {
   );
 }
 
-export function formatLibrary(images: LibraryEntry[], libraryDir?: string): string {
-  if (images.length === 0) return `the image library is empty${libraryDir ? ` (add images to ${libraryDir})` : ''}`;
+export function formatLibrary(entries: LibraryEntry[], libraryDir?: string): string {
+  if (entries.length === 0) return `the library is empty${libraryDir ? ` (add images or other files to ${libraryDir})` : ''}`;
   return table(
     ['NAME', 'SIZE', 'DIMENSIONS', 'TYPE', 'MODIFIED'],
-    images.map((i) => [i.name, humanSize(i.size), `${i.width}x${i.height}`, i.mime.replace('image/', ''), humanTime(i.mtime)]),
+    entries.map((e) => [
+      e.name,
+      humanSize(e.size),
+      e.kind === 'file' ? '-' : `${e.width}x${e.height}`,
+      e.kind === 'file' ? e.mime : e.mime.replace('image/', ''),
+      humanTime(e.mtime),
+    ]),
   );
 }
 
@@ -99,5 +105,6 @@ function senderText(event: ConversationEvent): string {
 export function formatEvent(event: ConversationEvent): string {
   const head = `${humanTime(event.ts)} #${event.seq} ${senderText(event)}${event.to ? ` → ${event.to}` : ''}`;
   if (event.kind === 'text') return `${head}: ${event.text}`;
+  if (event.kind === 'file') return `${head}: [file ${event.storedName}, ${humanSize(event.size)}, ${event.mime}]`;
   return `${head}: [image ${event.storedName}, ${event.width}x${event.height}, ${humanSize(event.size)}]`;
 }

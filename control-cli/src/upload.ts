@@ -10,12 +10,14 @@ export const CHUNK_BYTES = 1024 * 1024;
 /** Chunks in flight at once: keeps the socket busy without reading the whole file into memory. */
 const MAX_IN_FLIGHT = 4;
 
-/** Whether `arg` names a regular file here; a directory is an error, not a library name. */
+/** Whether `arg` names a regular file here; a directory, device or pipe is an error, not a
+ *  library name (its bytes have no size to announce and no end to verify). */
 export async function isLocalFile(arg: string): Promise<boolean> {
   try {
     const s = await stat(arg);
-    if (s.isDirectory()) throw new VmctlError(`${arg} is a directory, not an image`, EXIT.failed);
-    return s.isFile();
+    if (s.isDirectory()) throw new VmctlError(`${arg} is a directory, not a file: send the files in it one by one, or an archive of it`, EXIT.failed);
+    if (!s.isFile()) throw new VmctlError(`${arg} is not a regular file (a device, pipe or socket): only regular files can be sent`, EXIT.failed);
+    return true;
   } catch (err) {
     if (err instanceof VmctlError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
@@ -44,7 +46,8 @@ export async function uploadFile(client: ControlClient, path: string): Promise<s
   } catch (err) {
     throw new VmctlError(`cannot read ${path}: ${(err as Error).message}`, EXIT.failed);
   }
-  const { upload } = await client.request('upload-begin', { name: basename(path), size, sha256 });
+  // kind 'file': any file is accepted, and an image still arrives as an image.
+  const { upload } = await client.request('upload-begin', { name: basename(path), size, sha256, kind: 'file' });
   const file = await open(path, 'r');
   try {
     const inFlight = new Set<Promise<unknown>>();

@@ -1,14 +1,15 @@
 import type {
   ClientInfo,
   ConversationEvent,
-  ImageEvent,
   LegacyDelivery,
   LibraryEntry,
   StatusResult,
   TextEvent,
+  UploadKind,
 } from '@vm-messenger/protocol';
+import type { BlobEvent } from './image-service.js';
 
-/** Where an image pushed from the VM side comes from. */
+/** Where an image or file pushed from the VM side comes from. */
 export type ImageSource = { kind: 'library'; name: string } | { kind: 'upload'; upload: string };
 
 /** What the VM side can do with a running daemon. The control socket is a thin adapter over this
@@ -19,16 +20,17 @@ export interface DaemonApi {
   clients(): ClientInfo[];
   /** Broadcast text from the VM; resolves once it is stored (storage failures reject with their code). */
   say(text: string): Promise<TextEvent>;
-  /** Start receiving an image's bytes from a local tool; returns the upload handle. */
-  beginUpload(name: string, size: number, sha256: string): string;
+  /** Start receiving a file's bytes from a local tool; returns the upload handle. `kind: 'file'`
+   *  accepts any file (an image still becomes an image event); absent: images only. */
+  beginUpload(name: string, size: number, sha256: string, kind?: UploadKind): string;
   /** Append bytes to an upload; returns the bytes received so far. */
   uploadChunk(upload: string, data: Buffer): Promise<number>;
-  /** Push an image to every client, or only to the client named/identified by `to`. */
-  sendImage(source: ImageSource, to?: string): Promise<ImageEvent>;
+  /** Push an image or file to every client, or only to the client named/identified by `to`. */
+  sendImage(source: ImageSource, to?: string): Promise<BlobEvent>;
   /** What became of image event `seq` for clients of the original protocol: which got a reduced
    *  copy (their reader drops long lines) and which none at all. Waits until it is sent to them. */
   legacyDelivery(seq: number): Promise<LegacyDelivery>;
-  /** The server image library. */
+  /** The server library: images, and other files for callers that understand them. */
   listLibrary(): Promise<LibraryEntry[]>;
   /** The newest `limit` events, oldest first. */
   history(limit: number): ConversationEvent[];

@@ -22,6 +22,11 @@ export const ConfigFile = z
     stateDir: z.string().min(1).optional().describe('Certificate, token, history and images; default: `--state-dir`, else `$STATE_DIRECTORY`, else `./.state`.'),
     libraryDir: z.string().min(1).default('server_images').describe('The image library that `vmctl send NAME` and clients\' library requests read; relative to the state dir.'),
     receivedDir: z.string().min(1).default('received_images').describe('Where every received image is saved under its safe name; relative to the state dir.'),
+    filesDir: z
+      .string()
+      .min(1)
+      .default('received_files')
+      .describe('Where every received file that is not an image is saved under its safe name; relative to the state dir.'),
     controlSocket: z
       .object({
         path: z.string().min(1).optional().describe('The Unix socket vmctl talks to; default: `<stateDir>/control.sock` (`--control-socket` wins).'),
@@ -45,6 +50,12 @@ export const ConfigFile = z
         maxTextLength: z.number().int().min(1).default(DEFAULT_LIMITS.maxTextLength).describe('Characters (UTF-16 code units) in one text message.'),
         maxImageBytes: z.number().int().min(1).default(DEFAULT_LIMITS.maxImageBytes).describe('Bytes of one image file.'),
         maxImagePixels: z.number().int().min(1).default(DEFAULT_LIMITS.maxImagePixels).describe('Width × height of one image; larger is refused as a decompression bomb.'),
+        maxFileBytes: z
+          .number()
+          .int()
+          .min(1)
+          .default(DEFAULT_LIMITS.maxFileBytes)
+          .describe('Bytes of one file that is not an image (uploads stream to disk: this bounds disk use, not memory).'),
         chunkBytes: z.number().int().min(1024).default(DEFAULT_LIMITS.chunkBytes).describe('Payload bytes of one binary chunk, without its 4-byte transfer header; announced in `welcome`.'),
         sendQueueBytes: z.number().int().min(64 * 1024).default(16 * 1024 * 1024).describe('Bytes queued for one client before it is dropped as a slow consumer (close 4005).'),
         downloadChunkBytes: z
@@ -236,6 +247,7 @@ export function resolveConfig(
     stateDir,
     libraryDir: path.resolve(stateDir, file.libraryDir),
     receivedDir: path.resolve(stateDir, file.receivedDir),
+    filesDir: path.resolve(stateDir, file.filesDir),
     controlSocket: { ...file.controlSocket, path: path.resolve(controlPath) },
   };
 }

@@ -7,7 +7,7 @@ import {
   ProtocolError,
   formatPairing,
   type ClientInfo,
-  type ImageEvent,
+  type UploadKind,
   type Sender,
 } from '@vm-messenger/protocol';
 import type { DaemonApi, ImageSource } from './api.js';
@@ -19,7 +19,7 @@ import { startFrontDoor } from './front-door.js';
 import { History } from './history.js';
 import { StorageHealth } from './storage-health.js';
 import { loadOrCreateIdentity, type Identity } from './identity.js';
-import { createImageService, type UploadSink } from './image-service.js';
+import { createImageService, type BlobEvent, type UploadSink } from './image-service.js';
 import { cleanPartials, configureDecoders, ImageLibrary, partialDirOf } from './images/index.js';
 import { createLogger, type Logger } from './logger.js';
 import { startControlServer, type ControlServer } from './control/control-server.js';
@@ -84,8 +84,10 @@ export async function startDaemon(options: StartOptions = {}): Promise<Daemon> {
 
   await mkdir(config.stateDir, { recursive: true, mode: 0o750 });
   await mkdir(config.receivedDir, { recursive: true, mode: 0o750 });
+  await mkdir(config.filesDir, { recursive: true, mode: 0o750 });
   await mkdir(config.libraryDir, { recursive: true, mode: 0o750 });
-  const leftovers = await cleanPartials(partialDirOf(config.receivedDir));
+  const leftovers =
+    (await cleanPartials(partialDirOf(config.receivedDir))) + (await cleanPartials(partialDirOf(config.filesDir)));
   if (leftovers > 0) logger.info(`removed ${leftovers} unfinished upload(s) left by an earlier run`);
 
   const { identity, created } = await loadOrCreateIdentity(config.stateDir, os.hostname());
@@ -97,7 +99,13 @@ export async function startDaemon(options: StartOptions = {}): Promise<Daemon> {
   const clients = new ClientRegistry();
   configureDecoders();
   const library = new ImageLibrary(config.libraryDir, { maxPixels: config.limits.maxImagePixels });
-  const images = createImageService({ conversation, receivedDir: config.receivedDir, library, limits: config.limits });
+  const images = createImageService({
+    conversation,
+    receivedDir: config.receivedDir,
+    filesDir: config.filesDir,
+    library,
+    limits: config.limits,
+  });
   const downloads = new DownloadSlots({
     perClient: config.limits.downloadsPerClient,
     queuedPerClient: config.limits.queuedDownloadsPerClient,
@@ -111,7 +119,7 @@ export async function startDaemon(options: StartOptions = {}): Promise<Daemon> {
   let control: ControlServer | undefined;
   let stopWatchdog: (() => void) | undefined;
   /** Uploads from local tools (vmctl send FILE), by handle. */
-  const uploads = new Map<string, { name: string; sink: Promise<UploadSink>; idle: NodeJS.Timeout }>();
+  const uploads = new Map<string, { name: string; kind: UploadKind | undefined; sink: Promise<UploadSink>; idle: NodeJS.Timeout }>();
   const abandonUpload = async (id: string): Promise<void> => {
     const entry = uploads.get(id);
     if (!entry) return;
@@ -160,6 +168,7 @@ export async function startDaemon(options: StartOptions = {}): Promise<Daemon> {
         stateDir: config.stateDir,
         libraryDir: config.libraryDir,
         storage: storage.snapshot(),
+        filesDir: config.filesDir,
       };
     },
     clients: (): ClientInfo[] => clients.list(),
@@ -173,15 +182,15 @@ export async function startDaemon(options: StartOptions = {}): Promise<Daemon> {
       if (event.kind !== 'text') throw new Error('unreachable');
       return event;
     },
-    beginUpload(name, size, sha256) {
-      if (size > config.limits.maxImageBytes) {
+    beginUpload(name, size, sha256, kind) {
+      if (kind !== 'file' && size > config.limits.maxImageBytes) {
         throw new ProtocolError('image_rejected', `${name} is larger than the ${config.limits.maxImageBytes}-byte limit`);
       }
       const id = randomUUID();
       // Registered before the temp file is open, so vmctl can pipeline chunks right behind.
-      const sink = images.openUpload({ size, sha256 });
+      const sink = images.openUpload({ size, sha256, ...(kind ? { kind } : {}) });
       sink.catch(() => uploads.delete(id));
-      uploads.set(id, { name, sink, idle: idleTimer(id) });
+      uploads.set(id, { name, kind, sink, idle: idleTimer(id) });
       return id;
     },
     async uploadChunk(upload, data) {
@@ -190,18 +199,24 @@ export async function startDaemon(options: StartOptions = {}): Promise<Daemon> {
       await sink.write(data);
       return sink.received;
     },
-    async sendImage(source: ImageSource, to?: string): Promise<ImageEvent> {
+    async sendImage(source: ImageSource, to?: string): Promise<BlobEvent> {
       const recipient = to === undefined ? undefined : findClient(to).info().name;
       const meta = { sender: VM_SENDER, ...(recipient ? { to: recipient } : {}) };
       if (source.kind === 'library') {
         const { path: file, entry } = await library.resolve(source.name);
-        return images.pushFile(file, { ...meta, originalName: entry.name });
+        // The library holds files too: an image in it stays an image, anything else is a file.
+        return images.pushFile(file, { ...meta, originalName: entry.name, kind: 'file' });
       }
       const entry = takeUpload(source.upload, true);
       const sink = await entry.sink;
       try {
         const done = await sink.finish();
-        const { event } = await images.commitUpload(done, { ...meta, id: randomUUID(), originalName: entry.name });
+        const { event } = await images.commitUpload(done, {
+          ...meta,
+          id: randomUUID(),
+          originalName: entry.name,
+          ...(entry.kind ? { kind: entry.kind } : {}),
+        });
         return event;
       } catch (err) {
         await sink.abort().catch(() => undefined);

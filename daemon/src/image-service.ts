@@ -1,8 +1,31 @@
-import { rm } from 'node:fs/promises';
-import { ProtocolError, type ImageEvent, type LibraryEntry, type Sender } from '@vm-messenger/protocol';
+import { randomUUID } from 'node:crypto';
+import { link, open, rm } from 'node:fs/promises';
+import {
+  ProtocolError,
+  formatByteSize,
+  type ConversationEvent,
+  type FileEvent,
+  type ImageEvent,
+  type LibraryEntry,
+  type Sender,
+  type UploadKind,
+} from '@vm-messenger/protocol';
 import { newEventId, type Conversation } from './conversation.js';
 import { idConflictMessage, isResendOf } from './duplicate-id.js';
-import { checkAnnouncement, DecodeBudget, IncomingTransfer, ImageLibrary, ingestImage, partialDirOf, type StoredImage } from './images/index.js';
+import { ingestFile, type StoredFile } from './files/file-store.js';
+import {
+  checkAnnouncement,
+  DecodeBudget,
+  IncomingTransfer,
+  ImageLibrary,
+  ingestImage,
+  partialDirOf,
+  sniffFormat,
+  type StoredImage,
+} from './images/index.js';
+
+/** The events whose bytes are stored on the VM and pulled by clients with `fetch-image`. */
+export type BlobEvent = ImageEvent | FileEvent;
 
 /** An upload in progress: bytes stream into a temp file and are verified at the end. */
 export interface UploadSink {
@@ -19,26 +42,53 @@ export interface UploadSink {
   abort(): Promise<void>;
 }
 
-/** Everything images need from the daemon, behind one door for the v2 connection, the legacy bridge
- *  and the control socket. */
+type BlobMeta = { originalName: string; sender: Sender; to?: string; kind?: UploadKind };
+
+/** Everything images and files need from the daemon, behind one door for the v2 connection, the
+ *  legacy bridge and the control socket. Both are "blobs": streamed into a temp file, verified,
+ *  stored atomically and pulled by clients; they differ only in what is checked and where they go.
+ *  `kind: 'image'` (the default) accepts images only; `kind: 'file'` accepts any file and still
+ *  makes it an image event when the bytes pass every image check. */
 export interface ImageService {
   /** Opens a temp file for an upload. The daemon-wide upload slot is taken synchronously, at the
    *  call, so a burst of calls cannot all pass the check before the first file is open; it is given
    *  back when the sink finishes or aborts. Throws ProtocolError('too_many_transfers') when full. */
-  openUpload(expected: { size: number; sha256: string }): Promise<UploadSink>;
-  /** Validates a finished upload, stores it under a safe name, makes its thumbnail and appends the
-   *  image event; a resend of a known id returns the stored event. */
-  commitUpload(
-    upload: { tempPath: string; sha256: string },
-    meta: { id: string; originalName: string; sender: Sender; to?: string },
-  ): Promise<{ event: ImageEvent; duplicate: boolean }>;
-  /** Appends an image event for a file on the VM (copied, so later edits don't change history). */
-  pushFile(path: string, meta: { id?: string; originalName: string; sender: Sender; to?: string }): Promise<ImageEvent>;
+  openUpload(expected: { size: number; sha256: string; kind?: UploadKind }): Promise<UploadSink>;
+  /** Validates a finished upload, stores it under a safe name (images also get a thumbnail) and
+   *  appends the event; a resend of a known id returns the stored event. */
+  commitUpload(upload: { tempPath: string; sha256: string }, meta: BlobMeta & { id: string }): Promise<{ event: BlobEvent; duplicate: boolean }>;
+  /** Appends an event for a file on the VM (copied, so later edits don't change history). */
+  pushFile(path: string, meta: BlobMeta & { id?: string }): Promise<BlobEvent>;
   listLibrary(): Promise<LibraryEntry[]>;
   resolveLibrary(name: string): Promise<{ path: string; entry: LibraryEntry }>;
-  /** The stored file of an image event, if it is one and the file is still there. */
-  fileOf(seq: number): { path: string; event: ImageEvent } | undefined;
+  /** The stored bytes of an image or file event, if it is one and the file is still there. */
+  fileOf(seq: number): { path: string; event: BlobEvent } | undefined;
 }
+
+/** Leading bytes enough for every image signature `sniffFormat` knows. */
+const SNIFF_BYTES = 64;
+
+/** Whether the bytes claim an image format: only then is a file worth the image checks. */
+async function claimsImage(path: string): Promise<boolean> {
+  const handle = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(SNIFF_BYTES);
+    const { bytesRead } = await handle.read(head, 0, SNIFF_BYTES, 0);
+    return sniffFormat(head.subarray(0, bytesRead)) !== undefined;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Whether an upload with a known id is that event sent again. One sent as any file may have
+ *  become an image or a file event: either is its resend. */
+export function isUploadResend(stored: ConversationEvent, upload: { kind?: UploadKind; sha256: string; to?: string | undefined }): boolean {
+  if (stored.kind === 'text') return false;
+  const kind = upload.kind === 'file' ? stored.kind : 'image';
+  return isResendOf(stored, { kind, sha256: upload.sha256, to: upload.to });
+}
+
+const isImageRejection = (err: unknown): boolean => err instanceof ProtocolError && err.code === 'image_rejected';
 
 /** The transfer as an UploadSink that gives its daemon-wide slot back once it is finished or aborted. */
 function slotted(transfer: IncomingTransfer, release: () => void): UploadSink {
@@ -63,9 +113,12 @@ export const senderLabel = (sender: Sender): string => (sender.kind === 'vm' ? '
 export function createImageService(deps: {
   conversation: Conversation;
   receivedDir: string;
+  /** Where files that are not images go (`received_files/`). */
+  filesDir: string;
   library: ImageLibrary;
   limits: {
     maxImageBytes: number;
+    maxFileBytes: number;
     maxImagePixels: number;
     maxUploads: number;
     maxAnimationFrames: number;
@@ -75,7 +128,7 @@ export function createImageService(deps: {
     decodeQueueLength: number;
   };
 }): ImageService {
-  const { conversation, receivedDir, library, limits } = deps;
+  const { conversation, receivedDir, filesDir, library, limits } = deps;
   /** One budget for every decode in the daemon: uploads, vmctl pushes and legacy images alike. */
   const decodes = new DecodeBudget({ inFlight: limits.decodesInFlight, memoryBytes: limits.decodeMemoryBytes, queueLength: limits.decodeQueueLength });
   const validation = {
@@ -86,33 +139,70 @@ export function createImageService(deps: {
     maxAnimationPixels: limits.maxAnimationPixels,
     decodes,
   };
-  const tempDir = partialDirOf(receivedDir);
   /** Uploads with an open temp file, from every connection, vmctl and legacy clients together. */
   let openUploads = 0;
 
-  const appendImage = async (stored: StoredImage, meta: { id: string; sender: Sender; to?: string }) => {
-    const { path, ...image } = stored;
-    const outcome = await conversation.append(
-      {
-        kind: 'image',
-        id: meta.id,
-        ts: Date.now(),
-        sender: meta.sender,
-        ...(meta.to ? { to: meta.to } : {}),
-        ...image,
-      },
-      path,
-    );
+  const appendBlob = async (stored: ({ kind: 'image' } & StoredImage) | ({ kind: 'file' } & StoredFile), meta: { id: string; sender: Sender; to?: string }) => {
+    const { path, ...blob } = stored;
+    const base = { id: meta.id, ts: Date.now(), sender: meta.sender, ...(meta.to ? { to: meta.to } : {}) };
+    const outcome = await conversation.append({ ...base, ...blob }, path);
     if (!outcome.ok) throw new ProtocolError(outcome.code, outcome.message);
     const event = outcome.stored.event;
-    if (event.kind !== 'image') throw new Error(`history answered ${event.kind} for image ${meta.id}`);
+    if (event.kind === 'text' || event.kind !== stored.kind) throw new Error(`history answered ${event.kind} for ${stored.kind} ${meta.id}`);
     return { event, duplicate: outcome.duplicate };
   };
 
+  const storeImage = async (path: string, mode: 'move' | 'copy', meta: BlobMeta, sha256?: string) => ({
+    kind: 'image' as const,
+    ...(await ingestImage(path, { mode, originalName: meta.originalName, senderLabel: senderLabel(meta.sender), ...validation, ...(sha256 ? { sha256 } : {}) })),
+  });
+
+  const storeFile = async (path: string, mode: 'move' | 'copy', meta: BlobMeta, sha256?: string) => ({
+    kind: 'file' as const,
+    ...(await ingestFile(path, {
+      mode,
+      originalName: meta.originalName,
+      senderLabel: senderLabel(meta.sender),
+      filesDir,
+      maxBytes: limits.maxFileBytes,
+      ...(sha256 ? { sha256 } : {}),
+    })),
+  });
+
+  /** An image stays an image whenever it passes the image checks; anything that claims to be one and
+   *  fails them (too big, too many pixels, undecodable) is stored as a plain file, never shown. */
+  const storeAny = async (path: string, mode: 'move' | 'copy', meta: BlobMeta, sha256?: string) => {
+    if (!(await claimsImage(path))) return storeFile(path, mode, meta, sha256);
+    // ingestImage consumes a 'move' source even when it refuses it: hand it a second link to the
+    // same bytes (free on one filesystem) so the original is still there to store as a file.
+    const attempt = mode === 'move' ? `${path}.${randomUUID()}.image` : path;
+    if (mode === 'move') await link(path, attempt);
+    try {
+      const image = await storeImage(attempt, mode, meta, sha256);
+      if (mode === 'move') await rm(path, { force: true });
+      return image;
+    } catch (err) {
+      if (mode === 'move') await rm(attempt, { force: true });
+      if (!isImageRejection(err)) {
+        if (mode === 'move') await rm(path, { force: true });
+        throw err;
+      }
+      return storeFile(path, mode, meta, sha256);
+    }
+  };
+
+  const store = (path: string, mode: 'move' | 'copy', meta: BlobMeta, sha256?: string) =>
+    meta.kind === 'file' ? storeAny(path, mode, meta, sha256) : storeImage(path, mode, meta, sha256);
+
   return {
     openUpload(expected) {
+      const isFile = expected.kind === 'file';
+      const maxBytes = isFile ? limits.maxFileBytes : limits.maxImageBytes;
       try {
-        checkAnnouncement(expected.size, expected.sha256, limits.maxImageBytes);
+        if (isFile && expected.size > maxBytes) {
+          throw new ProtocolError('file_rejected', `file is ${formatByteSize(expected.size)}, more than the limit of ${formatByteSize(maxBytes)} (limits.maxFileBytes)`);
+        }
+        checkAnnouncement(expected.size, expected.sha256, maxBytes);
       } catch (error) {
         return Promise.reject(error);
       }
@@ -125,7 +215,9 @@ export function createImageService(deps: {
         if (!released) openUploads -= 1;
         released = true;
       };
-      const opening = IncomingTransfer.open({ tempDir, expectedSize: expected.size, expectedSha256: expected.sha256, maxBytes: limits.maxImageBytes });
+      // A file's bytes are written where they will be stored, so the final link never copies.
+      const tempDir = partialDirOf(isFile ? filesDir : receivedDir);
+      const opening = IncomingTransfer.open({ tempDir, expectedSize: expected.size, expectedSha256: expected.sha256, maxBytes });
       opening.catch(release);
       return opening.then((transfer) => slotted(transfer, release));
     },
@@ -135,34 +227,21 @@ export function createImageService(deps: {
         // Checked before the bytes are decoded and linked, so neither a resend nor a reused id
         // costs a decode or leaves a file behind.
         await rm(upload.tempPath, { force: true });
-        if (known.event.kind !== 'image' || !isResendOf(known.event, { kind: 'image', sha256: upload.sha256, to: meta.to })) {
+        if (known.event.kind === 'text' || !isUploadResend(known.event, { ...meta, sha256: upload.sha256 })) {
           throw new ProtocolError('id_conflict', idConflictMessage(meta.id, known.event));
         }
         return { event: known.event, duplicate: true };
       }
-      const stored = await ingestImage(upload.tempPath, {
-        mode: 'move',
-        originalName: meta.originalName,
-        senderLabel: senderLabel(meta.sender),
-        ...validation,
-        sha256: upload.sha256,
-      });
-      return appendImage(stored, meta);
+      return appendBlob(await store(upload.tempPath, 'move', meta, upload.sha256), meta);
     },
     async pushFile(path, meta) {
-      const stored = await ingestImage(path, {
-        mode: 'copy',
-        originalName: meta.originalName,
-        senderLabel: senderLabel(meta.sender),
-        ...validation,
-      });
-      return (await appendImage(stored, { ...meta, id: meta.id ?? newEventId() })).event;
+      return (await appendBlob(await store(path, 'copy', meta), { ...meta, id: meta.id ?? newEventId() })).event;
     },
     listLibrary: () => library.list(),
     resolveLibrary: (name) => library.resolve(name),
     fileOf(seq) {
       const stored = conversation.history.bySeq(seq);
-      if (!stored || stored.event.kind !== 'image' || !stored.filePath) return undefined;
+      if (!stored || stored.event.kind === 'text' || !stored.filePath) return undefined;
       return { path: stored.filePath, event: stored.event };
     },
   };

@@ -15,6 +15,7 @@ export const ERROR_CODES = [
   'slow_consumer',
   'keepalive_timeout',
   'image_rejected',
+  'file_rejected',
   'transfer_failed',
   'not_found',
   'forbidden_name',

@@ -10,6 +10,8 @@ export const DEFAULT_LIMITS = {
   maxTextLength: 16_000,
   /** Bytes of one image. */
   maxImageBytes: 50 * 1024 * 1024,
+  /** Bytes of one file that is not an image (2 GiB): streamed to disk, never held in memory. */
+  maxFileBytes: 2 * 1024 * 1024 * 1024,
   /** Pixels of one image (width × height); bigger is treated as a decompression bomb. */
   maxImagePixels: 100_000_000,
   /** Payload bytes of one binary chunk frame (the 4-byte header comes on top). */

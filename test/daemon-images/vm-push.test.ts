@@ -5,6 +5,7 @@ import { ProtocolError } from '@vm-messenger/protocol';
 import { connectClient, startTestDaemon, until } from '../helpers/daemon.js';
 import { makeJpeg, makePng, sha256Of } from '../helpers/images.js';
 import { checkThumbnail, fetchAndCompare, nextEvents, nextImageEvent, receivedFiles, storedBytes, storedNamePattern } from './harness.js';
+import { imageOf } from '../helpers/event-kinds.js';
 
 test('a library image pushed from the VM reaches every client, byte-identical', async (t) => {
   const daemon = await startTestDaemon(t);
@@ -14,7 +15,7 @@ test('a library image pushed from the VM reaches every client, byte-identical', 
   await writeFile(path.join(daemon.config.libraryDir, 'sunset.jpg'), image);
   const seen = [alice, bob].map(nextImageEvent);
 
-  const pushed = await daemon.sendImage({ kind: 'library', name: 'sunset.jpg' });
+  const pushed = imageOf(await daemon.sendImage({ kind: 'library', name: 'sunset.jpg' }));
   const [forAlice, forBob] = await Promise.all(seen);
   t.deepEqual(forAlice, pushed);
   t.deepEqual(forBob, pushed);
@@ -35,7 +36,7 @@ test('a later edit of the library file does not change an image already sent', a
   const image = await makePng(50, 50);
   const file = path.join(daemon.config.libraryDir, 'edited.png');
   await writeFile(file, image);
-  const pushed = await daemon.sendImage({ kind: 'library', name: 'edited.png' });
+  const pushed = imageOf(await daemon.sendImage({ kind: 'library', name: 'edited.png' }));
   await writeFile(file, await makePng(70, 70));
   await fetchAndCompare(t, alice, pushed, image);
 });
@@ -53,7 +54,7 @@ test('an image uploaded by a local tool (beginUpload, uploadChunk) is pushed to 
   }
   t.is(received, image.length);
   const seen = [alice, bob].map(nextImageEvent);
-  const pushed = await daemon.sendImage({ kind: 'upload', upload });
+  const pushed = imageOf(await daemon.sendImage({ kind: 'upload', upload }));
   for (const event of await Promise.all(seen)) t.deepEqual(event, pushed);
   t.is(pushed.originalName, 'from vmctl.png');
   t.regex(pushed.storedName, storedNamePattern('VM', 'png'));
@@ -88,7 +89,7 @@ test('an image pushed to one client reaches only that client; another can neithe
   const aliceSees = nextEvents(alice, 2);
   const bobSees = nextEvents(bob, 1);
 
-  const pushed = await daemon.sendImage({ kind: 'library', name: 'private.png' }, 'alice');
+  const pushed = imageOf(await daemon.sendImage({ kind: 'library', name: 'private.png' }, 'alice'));
   // A broadcast right after: bob's next event must be this one, not the private image.
   const marker = await daemon.say('for everyone');
   t.is(pushed.to, 'alice');
@@ -115,7 +116,7 @@ test('an upload pushed to one client by a local tool reaches only that client', 
   await daemon.uploadChunk(upload, image);
   const aliceSees = nextEvents(alice, 1);
   const bobSees = nextEvents(bob, 2);
-  const pushed = await daemon.sendImage({ kind: 'upload', upload }, 'bob');
+  const pushed = imageOf(await daemon.sendImage({ kind: 'upload', upload }, 'bob'));
   const marker = await daemon.say('marker');
   t.deepEqual((await bobSees).map((e) => e.seq), [pushed.seq, marker.seq]);
   t.deepEqual((await aliceSees).map((e) => e.seq), [marker.seq]);

@@ -4,6 +4,7 @@ import test from 'ava';
 import { ProtocolError, type ErrorCode } from '@vm-messenger/protocol';
 import { ImageLibrary } from '../helpers/daemon-images.js';
 import { makeBmp, makeGif, makeJpeg, makePng, makeWebp, tempDir, writeTemp } from '../helpers/images.js';
+import { libraryImageOf } from '../helpers/event-kinds.js';
 
 const OPTIONS = { maxPixels: 100_000_000 };
 
@@ -25,7 +26,7 @@ test('list gives every valid image with size, dimensions, mime and mtime, sorted
   await utimes(join(dir, 'b.png'), new Date(1_700_000_000_000), new Date(1_700_000_000_000));
   const entries = await lib.list();
   t.deepEqual(
-    entries.map((e) => [e.name, e.mime, e.width, e.height]),
+    entries.map(libraryImageOf).map((e) => [e.name, e.mime, e.width, e.height]),
     [
       ['a.jpg', 'image/jpeg', 30, 40],
       ['b.png', 'image/png', 10, 20],
@@ -34,10 +35,10 @@ test('list gives every valid image with size, dimensions, mime and mtime, sorted
       ['e.webp', 'image/webp', 9, 9],
     ],
   );
-  t.deepEqual(entries[1], { name: 'b.png', size: png.length, width: 10, height: 20, mime: 'image/png', mtime: 1_700_000_000_000 });
+  t.deepEqual(entries[1], { kind: 'image', name: 'b.png', size: png.length, width: 10, height: 20, mime: 'image/png', mtime: 1_700_000_000_000 });
 });
 
-test('list skips dotfiles, folders, non-images, broken and outward symlinks', async (t) => {
+test('list skips dotfiles, folders, broken and outward symlinks; lists other files as files', async (t) => {
   const { root, dir, lib } = await library(t);
   await writeTemp(dir, 'ok.png', await makePng());
   await writeTemp(dir, '.hidden.png', await makePng());
@@ -47,7 +48,15 @@ test('list skips dotfiles, folders, non-images, broken and outward symlinks', as
   await writeTemp(root, 'outside.png', await makePng());
   await symlink(join(root, 'outside.png'), join(dir, 'escape.png'));
   await symlink(join(dir, 'missing.png'), join(dir, 'dangling.png'));
-  t.deepEqual((await lib.list()).map((e) => e.name), ['ok.png']);
+  t.deepEqual(
+    (await lib.list()).map((e) => [e.name, e.kind, e.mime]),
+    [
+      // A file that claims to be a PNG and is not one is served as a file, never as a picture.
+      ['fake.png', 'file', 'application/octet-stream'],
+      ['notes.txt', 'file', 'text/plain'],
+      ['ok.png', 'image', 'image/png'],
+    ],
+  );
 });
 
 test('list creates a missing folder and returns nothing', async (t) => {
@@ -132,14 +141,18 @@ test('resolve of a dangling symlink is not_found', async (t) => {
   await refused(t, lib, 'link.png', 'not_found', /^File not found: link\.png$/);
 });
 
-test('resolve of a non-image is image_rejected', async (t) => {
+test('resolve of a non-image gives a file entry with the type guessed from bytes, then the name', async (t) => {
   const { dir, lib } = await library(t);
   await writeFile(join(dir, 'readme.png'), 'text pretending');
-  await refused(t, lib, 'readme.png', 'image_rejected', /not an image/);
+  await writeFile(join(dir, 'build.log'), 'line 1\n');
+  await writeFile(join(dir, 'data.bin'), Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0, 0, 0, 8, 0]));
+  t.like((await lib.resolve('readme.png')).entry, { kind: 'file', name: 'readme.png', size: 15 });
+  t.like((await lib.resolve('build.log')).entry, { kind: 'file', mime: 'text/plain' });
+  t.like((await lib.resolve('data.bin')).entry, { kind: 'file', mime: 'application/zip' });
 });
 
-test('resolve of a folder is image_rejected', async (t) => {
+test('resolve of a folder is file_rejected', async (t) => {
   const { dir, lib } = await library(t);
   await mkdir(join(dir, 'sub'));
-  await refused(t, lib, 'sub', 'image_rejected');
+  await refused(t, lib, 'sub', 'file_rejected');
 });

@@ -10,7 +10,20 @@ test('preload and main use the same channel names, one per API call', async (t) 
   const mainNames = [...Object.values(IPC_CHANNELS.invoke), IPC_CHANNELS.update].sort();
   const preloadNames = [...new Set((await preloadJs()).match(/'vmm:[A-Za-z]+'/g)?.map((s) => s.slice(1, -1)))].sort();
   t.deepEqual(preloadNames, mainNames);
-  t.deepEqual([...INVOKE_METHODS].sort(), ['getSnapshot', 'loadOlder', 'markRead', 'openImage', 'pair', 'reconnectNow', 'sendImage', 'sendText', 'updateSettings']);
+  t.deepEqual([...INVOKE_METHODS].sort(), [
+    'getSnapshot',
+    'loadOlder',
+    'markRead',
+    'openFile',
+    'openImage',
+    'pair',
+    'reconnectNow',
+    'sendFile',
+    'sendImage',
+    'sendText',
+    'showInFolder',
+    'updateSettings',
+  ]);
   for (const m of INVOKE_METHODS) t.is(IPC_CHANNELS.invoke[m], `vmm:${m}`);
 });
 
@@ -90,5 +103,19 @@ test('bad input: an empty pairing string or an over-long client name', async (t)
 
 test('only calls answering ActionResult turn bad input into a message for the page', async (t) => {
   const { ACTION_METHODS } = await ipcSchemas();
-  t.deepEqual([...ACTION_METHODS].sort(), ['openImage', 'pair', 'sendImage', 'sendText', 'updateSettings']);
+  t.deepEqual([...ACTION_METHODS].sort(), ['openFile', 'openImage', 'pair', 'sendFile', 'sendImage', 'sendText', 'showInFolder', 'updateSettings']);
+});
+
+test('bad input: a file over what may cross IPC, and a bubble key that is not one', async (t) => {
+  const { IPC_MAX_FILE_BYTES } = await ipcSchemas();
+  t.true((await parse('sendFile', [{ name: 'build.log', bytes: new Uint8Array([1]) }])).success);
+  t.true((await parse('sendFile', [{ name: 'empty.txt', bytes: new Uint8Array(0) }])).success, 'an empty file is still a file');
+  // A view of a larger buffer would be a copy of 256 MiB+ in the test: a fake length is enough.
+  const huge = Object.defineProperty(new Uint8Array(1), 'byteLength', { value: IPC_MAX_FILE_BYTES + 1 });
+  t.regex((await parse('sendFile', [{ name: 'disk.img', bytes: huge }])).message, /vmm send-file/);
+  t.false((await parse('sendFile', [{ name: '', bytes: new Uint8Array([1]) }])).success);
+  t.false((await parse('openFile', [''])).success);
+  t.false((await parse('showInFolder', [42])).success);
+  t.true((await parse('updateSettings', [{ receivedFilesDir: 'D:\\Incoming' }])).success);
+  t.false((await parse('updateSettings', [{ receivedFilesDir: '  ' }])).success);
 });

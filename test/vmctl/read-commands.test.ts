@@ -5,6 +5,7 @@ import { ClientInfo, ControlResults, ConversationEvent, LibraryEntry, parsePairi
 import type { Daemon } from '@vm-messenger/daemon';
 import { makePng } from '../helpers/images.js';
 import { connectClient, fileScope, startTestDaemon, vmctl, type TestClient } from './harness.js';
+import { libraryImageOf } from '../helpers/event-kinds.js';
 
 // One daemon for the whole file: these commands only read, apart from the messages set up here.
 const scope = fileScope();
@@ -72,7 +73,7 @@ test('list shows the library as a table', async (t) => {
 test('list --json', async (t) => {
   const run = await vmctl(['list', '--json'], { socket });
   t.is(run.code, 0, run.stderr);
-  const images = (JSON.parse(run.stdout) as { images: unknown[] }).images.map((i) => LibraryEntry.parse(i));
+  const images = (JSON.parse(run.stdout) as { images: unknown[] }).images.map((i) => libraryImageOf(LibraryEntry.parse(i)));
   t.deepEqual(images.map((i) => [i.name, i.width, i.height, i.mime]), [['cat.png', 32, 24, 'image/png']]);
 });
 

@@ -7,6 +7,7 @@ import sharp from 'sharp';
 import { ClientInfo, ControlResults, ConversationEvent } from '@vm-messenger/protocol';
 import { makePng, sha256Of } from '../helpers/images.js';
 import { connectClient, until, repoRoot, startTestDaemon, tempDir, vmctl, vmctlMain } from './harness.js';
+import { imageOf } from '../helpers/event-kinds.js';
 
 test('say broadcasts the joined words to every client', async (t) => {
   const daemon = await startTestDaemon(t);
@@ -63,7 +64,7 @@ test('send NAME pushes a library image; --to limits it to one client; --json pri
   t.is(one.code, 0, one.stderr);
   const { event } = ControlResults.send.parse(JSON.parse(one.stdout));
   t.is(event.to, 'bob');
-  t.is(event.width, 40);
+  t.is(imageOf(event).width, 40);
   await bob.waitForEvent((e) => e.seq === event.seq);
   // alice must not get it: a later broadcast reaching her first proves the addressed one was skipped.
   const marker = await daemon.say('after the addressed image');

@@ -5,7 +5,7 @@ import { print, printJson, withClient } from '../session.js';
 export function registerList(program: Command): void {
   program
     .command('list')
-    .description('the server image library (images `vmctl send <name>` can push)')
+    .description('the server library: images and other files `vmctl send <name>` can push')
     .option('--json', 'print the daemon\'s reply as JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const { images, libraryDir } = await withClient(cmd, async (c) => {

@@ -7,7 +7,7 @@ import { isLocalFile, looksLikePath, uploadFile } from '../upload.js';
 import type { ControlClient } from '../control-client.js';
 import type { ControlResult } from '@vm-messenger/protocol';
 
-/** A file path here is uploaded; anything else is a name in the server's image library. */
+/** A file path here is uploaded; anything else is a name in the server's library. */
 export async function sendImage(client: ControlClient, image: string, to?: string): Promise<ControlResult<'send'>> {
   if (await isLocalFile(image)) {
     const upload = await uploadFile(client, image);
@@ -19,7 +19,7 @@ export async function sendImage(client: ControlClient, image: string, to?: strin
     return await client.request('send', { source: { kind: 'library', name: image }, ...(to ? { to } : {}) });
   } catch (err) {
     if (err instanceof VmctlError && err.code === 'not_found') {
-      throw new VmctlError(`no file ${image} here and no image of that name in the server library (${vmctlCommand('list', surroundings())})`, EXIT.failed, err.code);
+      throw new VmctlError(`no file ${image} here and nothing of that name in the server library (${vmctlCommand('list', surroundings())})`, EXIT.failed, err.code);
     }
     throw err;
   }
@@ -29,7 +29,8 @@ const clientsText = (clients: ReadonlyArray<{ id: string; name: string }>): stri
 
 /** The sent line, then one line each for original clients that got a smaller copy or nothing. */
 export function describeSent({ event, reduced, undelivered }: ControlResult<'send'>): string {
-  const lines = [`sent ${event.storedName} (${event.width}x${event.height}, ${humanSize(event.size)}) as #${event.seq} to ${event.to ?? 'all clients'}`];
+  const what = event.kind === 'image' ? `${event.width}x${event.height}, ${humanSize(event.size)}` : `${humanSize(event.size)}, ${event.mime}`;
+  const lines = [`sent ${event.storedName} (${what}) as #${event.seq} to ${event.to ?? 'all clients'}`];
   if (reduced) {
     lines.push(
       `  original clients ${clientsText(reduced.clients)} got a reduced copy: ${reduced.name} ` +
@@ -43,8 +44,8 @@ export function describeSent({ event, reduced, undelivered }: ControlResult<'sen
 export function registerSend(program: Command): void {
   program
     .command('send')
-    .description('push an image to every client (or one, with --to)')
-    .argument('<image>', 'a file path, or the name of an image in the server library (see vmctl list)')
+    .description('push a file to every client (or one, with --to): images with a preview, anything else as a file')
+    .argument('<file>', 'a file path, or the name of a file in the server library (see vmctl list)')
     .option('--to <client>', 'only this client (its id or name, see vmctl clients)')
     .option('--json', 'print the resulting event (and any reduced copies for original clients) as JSON')
     .action(async (image: string, opts: { to?: string; json?: boolean }, cmd: Command) => {

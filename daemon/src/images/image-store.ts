@@ -44,7 +44,7 @@ export type IngestOptions = {
 
 
 /** Copies into the temp folder and fsyncs, so validation runs on bytes no one else can change. */
-async function copyToTemp(sourcePath: string, tempDir: string): Promise<string> {
+export async function copyToTemp(sourcePath: string, tempDir: string): Promise<string> {
   await mkdir(tempDir, { recursive: true, mode: 0o700 });
   const tempPath = join(tempDir, `${randomUUID()}.part`);
   await copyFile(sourcePath, tempPath, fsConstants.COPYFILE_EXCL | fsConstants.COPYFILE_FICLONE);
@@ -57,7 +57,7 @@ async function copyToTemp(sourcePath: string, tempDir: string): Promise<string> 
   return tempPath;
 }
 
-async function sameFilesystem(a: string, b: string): Promise<boolean> {
+export async function sameFilesystem(a: string, b: string): Promise<boolean> {
   const [sa, sb] = await Promise.all([stat(a), stat(b)]);
   return sa.dev === sb.dev;
 }

@@ -1,6 +1,7 @@
 import { lstat, mkdir, readdir, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { ProtocolError, type LibraryEntry } from '@vm-messenger/protocol';
+import { guessFileMime } from '../files/file-mime.js';
 import { probeImage, type ImageInfo } from './image-format.js';
 import { validateLibraryName } from './safe-name.js';
 
@@ -9,7 +10,9 @@ export type ResolvedLibraryImage = { path: string; entry: LibraryEntry };
 /** Probing a big folder one file at a time is slow; all at once opens too many files. */
 const PROBE_CONCURRENCY = 8;
 
-type CachedProbe = { mtimeMs: number; size: number; info: ImageInfo };
+/** What a probe found: an image, or any other file (with its guessed type). */
+type Probe = { kind: 'image'; info: ImageInfo } | { kind: 'file'; mime: string };
+type CachedProbe = { mtimeMs: number; size: number; probe: Probe };
 
 const isInside = (root: string, path: string): boolean => {
   const rel = relative(root, path);
@@ -29,8 +32,9 @@ async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Prom
   return results;
 }
 
-/** The server image library: a flat folder the VM user drops images into. Clients may list it and
- *  fetch any image in it by name, and nothing outside it. */
+/** The server library: a flat folder the VM user drops images and other files into. Clients may
+ *  list it and fetch anything in it by name, and nothing outside it. An image that fails the image
+ *  checks is listed as a file, never as a picture. */
 export class ImageLibrary {
   readonly #maxPixels: number;
   /** Header probes by path, reused while the file's mtime and size are unchanged. */
@@ -43,8 +47,8 @@ export class ImageLibrary {
     this.#maxPixels = options.maxPixels;
   }
 
-  /** Every valid image in the folder, sorted by name. Dotfiles, subfolders, unreadable files and
-   *  non-images are skipped: one bad file must not break the listing. */
+  /** Every regular file in the folder, sorted by name. Dotfiles, subfolders and unreadable files
+   *  are skipped: one bad file must not break the listing. */
   async list(): Promise<LibraryEntry[]> {
     await mkdir(this.dir, { recursive: true });
     const names = (await readdir(this.dir)).filter((name) => !name.startsWith('.')).sort();
@@ -60,9 +64,9 @@ export class ImageLibrary {
     return entries.filter((entry): entry is LibraryEntry => entry !== undefined);
   }
 
-  /** The real path and listing entry of the library image `name`. Throws ProtocolError
+  /** The real path and listing entry of the library file `name`. Throws ProtocolError
    *  'forbidden_name' (a path, or a symlink leading out of the folder), 'not_found', or
-   *  'image_rejected' (not an accepted image). */
+   *  'file_rejected' (not a regular file). */
   async resolve(name: string): Promise<ResolvedLibraryImage> {
     validateLibraryName(name);
     await mkdir(this.dir, { recursive: true });
@@ -86,26 +90,27 @@ export class ImageLibrary {
       throw new ProtocolError('forbidden_name', `Refused name ${JSON.stringify(name)}: it leads outside the image library`);
     }
     const info = await stat(real);
-    if (!info.isFile()) throw new ProtocolError('image_rejected', `${name} is not a file`);
-    const image = await this.#probe(real, info.mtimeMs, info.size, path);
-    return {
-      path: real,
-      entry: {
-        name,
-        size: info.size,
-        width: image.width,
-        height: image.height,
-        mime: image.mime,
-        mtime: Math.floor(info.mtimeMs),
-      },
-    };
+    if (!info.isFile()) throw new ProtocolError('file_rejected', `${name} is not a regular file`);
+    const probe = await this.#probe(real, name, info.mtimeMs, info.size, path);
+    const common = { name, size: info.size, mtime: Math.floor(info.mtimeMs) };
+    const entry: LibraryEntry =
+      probe.kind === 'image'
+        ? { kind: 'image', ...common, width: probe.info.width, height: probe.info.height, mime: probe.info.mime }
+        : { kind: 'file', ...common, mime: probe.mime };
+    return { path: real, entry };
   }
 
-  async #probe(real: string, mtimeMs: number, size: number, key: string): Promise<ImageInfo> {
+  async #probe(real: string, name: string, mtimeMs: number, size: number, key: string): Promise<Probe> {
     const cached = this.#probes.get(key);
-    if (cached && cached.mtimeMs === mtimeMs && cached.size === size) return cached.info;
-    const info = await probeImage(real, { maxPixels: this.#maxPixels });
-    this.#probes.set(key, { mtimeMs, size, info });
-    return info;
+    if (cached && cached.mtimeMs === mtimeMs && cached.size === size) return cached.probe;
+    let probe: Probe;
+    try {
+      probe = { kind: 'image', info: await probeImage(real, { maxPixels: this.#maxPixels }) };
+    } catch (err) {
+      if (!(err instanceof ProtocolError && err.code === 'image_rejected')) throw err;
+      probe = { kind: 'file', mime: await guessFileMime(real, name) };
+    }
+    this.#probes.set(key, { mtimeMs, size, probe });
+    return probe;
   }
 }

@@ -307,7 +307,8 @@ export class LegacyConnection implements ClientHandle {
   private async onList(): Promise<void> {
     try {
       const entries = await this.ctx.images.listLibrary();
-      this.send(imageListLine(entries.map((e) => e.name)));
+      // Original clients can only take images: the library's other files are not theirs to see.
+      this.send(imageListLine(entries.filter((e) => e.kind !== 'file').map((e) => e.name)));
     } catch (err) {
       this.reportFailure(err, 'the image list');
     }
@@ -317,6 +318,7 @@ export class LegacyConnection implements ClientHandle {
     try {
       if (name.length === 0) throw new ProtocolError('not_found', 'File not found: ');
       const { path, entry } = await this.ctx.images.resolveLibrary(name);
+      if (entry.kind === 'file') throw new ProtocolError('not_found', `File not found: ${name}`);
       const max = this.ctx.config.limits.maxImageBytes;
       if (entry.size > max) throw new ProtocolError('image_rejected', `${name} is larger than the ${max}-byte image limit`);
       const fitted = await fittedServerImage({ ...entry, path }, entry.name, this.limits);

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import type { ConversationEvent, ImageEvent, LegacyDelivery } from '@vm-messenger/protocol';
+import { fileNoticeText, type ConversationEvent, type ImageEvent, type LegacyDelivery } from '@vm-messenger/protocol';
 import type { DaemonApi } from '../api.js';
 import type { DaemonContext } from '../context.js';
 import { createAllowList, plainAddress, type AllowList } from './allow-list.js';
@@ -109,6 +109,11 @@ class LegacyBridge implements LegacyService {
     const sendAll = (lines: string | Buffer): void => targets.forEach((target) => target.send(lines));
     if (event.kind === 'text') {
       sendAll(messageLines(event.sender, event.text).join(''));
+      return {};
+    }
+    // The original protocol knows only images: a file is announced by name and size, never sent.
+    if (event.kind === 'file') {
+      sendAll(messageLines(event.sender, fileNoticeText(event)).join(''));
       return {};
     }
     // The original server announced a client's upload with a notice only; clients of the original

@@ -1,5 +1,5 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import { allocChunk, CHUNK_HEADER_BYTES, type ImageMime, type ServerFrame } from '@vm-messenger/protocol';
+import { allocChunk, CHUNK_HEADER_BYTES, type FileMime, type ServerFrame } from '@vm-messenger/protocol';
 import { sha256File } from '../images/hash-file.js';
 import type { BulkSource, SendQueue } from './send-queue.js';
 import { wsBinaryFrameParts } from './ws-frame.js';
@@ -10,7 +10,7 @@ const newTransfer = (): number => (nextTransfer = (nextTransfer % 0xfffffffe) + 
 
 export interface DownloadRequest {
   path: string;
-  frame: { seq?: number; req?: number; name: string; mime: ImageMime; sha256?: string };
+  frame: { seq?: number; req?: number; name: string; mime: FileMime; sha256?: string };
   /** Payload bytes per binary frame. */
   chunkBytes: number;
   send: (frame: ServerFrame) => void;

@@ -1,7 +1,7 @@
-import { ProtocolError, type Sender, type ServerFrame } from '@vm-messenger/protocol';
+import { ProtocolError, type Sender, type ServerFrame, type UploadKind } from '@vm-messenger/protocol';
 import type { DaemonContext } from '../context.js';
-import type { UploadSink } from '../image-service.js';
-import { idConflictMessage, isResendOf } from '../duplicate-id.js';
+import { isUploadResend, type UploadSink } from '../image-service.js';
+import { idConflictMessage } from '../duplicate-id.js';
 
 /** What an upload announces before its bytes (an `image-begin`; other kinds of blob fit too). */
 export interface UploadAnnouncement {
@@ -12,6 +12,8 @@ export interface UploadAnnouncement {
   name: string;
   size: number;
   sha256: string;
+  /** `file`: any file (see UploadKind); absent: an image, as from clients before files existed. */
+  kind?: UploadKind;
 }
 
 /** `opening`: the slot is taken and the temp file is being created; `receiving`: chunks are
@@ -86,7 +88,7 @@ export class UploadReceiver {
     if (known) {
       // A resend after a reconnect: already stored, so the client need not send the bytes again.
       // The same id on anything else is refused, or the uploader would believe its image stored.
-      if (!isResendOf(known.event, { kind: 'image', sha256: announced.sha256 })) {
+      if (!isUploadResend(known.event, announced)) {
         return this.reject(new ProtocolError('id_conflict', idConflictMessage(id, known.event)), id);
       }
       this.io.send({ type: 'accepted', id, seq: known.event.seq, duplicate: true });
@@ -107,7 +109,8 @@ export class UploadReceiver {
     let sink: UploadSink;
     try {
       // Opening refuses an announced size over the limit (image_rejected) before a byte is asked for.
-      sink = await this.ctx.images.openUpload({ size, sha256 });
+      const kind = upload.announced.kind;
+      sink = await this.ctx.images.openUpload({ size, sha256, ...(kind ? { kind } : {}) });
     } catch (err) {
       if (this.uploads.get(transfer) === upload) this.uploads.delete(transfer);
       return this.reject(err, id);
@@ -189,7 +192,7 @@ export class UploadReceiver {
       const done = await sink.finish();
       const { event, duplicate } = await this.ctx.images.commitUpload(
         { tempPath: done.tempPath, sha256: done.sha256 },
-        { id: announced.id, originalName: announced.name, sender: this.io.sender() },
+        { id: announced.id, originalName: announced.name, sender: this.io.sender(), ...(announced.kind ? { kind: announced.kind } : {}) },
       );
       this.io.send({ type: 'accepted', id: announced.id, seq: event.seq, duplicate });
     } catch (err) {

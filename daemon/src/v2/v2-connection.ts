@@ -9,12 +9,16 @@ import {
   ProtocolError,
   decodeChunk,
   decodeUtf8,
+  eventForKinds,
+  kindsOf,
   parseClientFrame,
   type ClientFrame,
   type ClientInfo,
   type ConversationEvent,
   type ErrorCode,
+  type EventKind,
   type HelloFrame,
+  type LibraryEntry,
   type Sender,
   type ServerFrame,
 } from '@vm-messenger/protocol';
@@ -58,6 +62,8 @@ export class V2Connection implements ClientHandle {
   private readonly queue: SendQueue;
   private readonly uploads: UploadReceiver;
   private replayCursor: number | undefined;
+  /** What the hello said this client understands; other kinds reach it as text notices. */
+  private kinds: ReadonlySet<EventKind> = kindsOf(undefined);
   private uploadsDrained: Promise<void> = Promise.resolve();
   /** History requests are served one page per event-loop turn, in order, so a client pipelining
    *  many of them cannot hold up every other connection. */
@@ -275,6 +281,7 @@ export class V2Connection implements ClientHandle {
       return;
     }
     this.state = 'open';
+    this.kinds = kindsOf(hello.kinds);
     this.name = clients.uniqueName(normalizeClientName(hello.clientName, DEFAULT_LIMITS.maxNameLength));
     clients.add(this);
     this.startKeepalive();
@@ -290,6 +297,7 @@ export class V2Connection implements ClientHandle {
         maxFrameBytes: config.limits.maxFrameBytes,
         maxTextLength: config.limits.maxTextLength,
         maxImageBytes: config.limits.maxImageBytes,
+        maxFileBytes: config.limits.maxFileBytes,
         chunkBytes: config.limits.chunkBytes,
       },
     });
@@ -316,7 +324,7 @@ export class V2Connection implements ClientHandle {
       );
       return;
     }
-    for (const event of page.events) this.send({ type: 'event', event });
+    for (const event of page.events) this.sendEvent(event);
     const last = page.events.at(-1);
     if (last) this.replayCursor = last.seq;
     if (!page.full) {
@@ -332,7 +340,20 @@ export class V2Connection implements ClientHandle {
   private onLiveEvent(event: ConversationEvent, broadcast: Broadcast, caughtUpAt: number): void {
     if (event.seq <= caughtUpAt) return;
     if (event.to !== undefined && event.to !== this.name) return;
-    this.queue.sendControl(broadcast.wireFrame());
+    // The shared frame is the event as it is; a client that cannot take its kind gets its notice.
+    if (this.kinds.has(event.kind)) this.queue.sendControl(broadcast.wireFrame());
+    else this.sendEvent(event);
+  }
+
+  /** Every event reaches this client through here when it is not the shared live frame, so a kind
+   *  it does not know becomes its text notice in exactly one place. */
+  private sendEvent(event: ConversationEvent): void {
+    this.send({ type: 'event', event: eventForKinds(event, this.kinds) });
+  }
+
+  /** Older clients validate library entries as images: files are listed only to those that know them. */
+  private visibleInLibrary(entry: LibraryEntry): boolean {
+    return entry.kind !== 'file' || this.kinds.has('file');
   }
 
   private startKeepalive(): void {
@@ -368,11 +389,14 @@ export class V2Connection implements ClientHandle {
         return;
       case 'library-list':
         return void this.guard(frame.req, async () => {
-          this.send({ type: 'library-list', req: frame.req, images: await this.ctx.images.listLibrary() });
+          const entries = await this.ctx.images.listLibrary();
+          this.send({ type: 'library-list', req: frame.req, images: entries.filter((e) => this.visibleInLibrary(e)) });
         });
       case 'library-get':
         return void this.guard(frame.req, async () => {
           const { path, entry } = await this.ctx.images.resolveLibrary(frame.name);
+          // not_found, not a newer code: an older client could not parse an error code it never knew.
+          if (!this.visibleInLibrary(entry)) throw new ProtocolError('not_found', `File not found: ${frame.name}`);
           this.download(frame.req, { path, frame: { req: frame.req, name: entry.name, mime: entry.mime } });
         });
     }
@@ -394,14 +418,14 @@ export class V2Connection implements ClientHandle {
     if (this.state !== 'open') return;
     await this.guard(frame.req, async () => {
       const page = this.ctx.conversation.history.before(frame.beforeSeq, this.name, frame.limit, PAGE_BYTES);
-      this.send({ type: 'history-page', req: frame.req, events: page.events, complete: !page.full });
+      this.send({ type: 'history-page', req: frame.req, events: page.events.map((event) => eventForKinds(event, this.kinds)), complete: !page.full });
     });
   }
 
   private onFetchImage(req: number, seq: number): void {
     const found = this.ctx.images.fileOf(seq);
-    if (!found || (found.event.to !== undefined && found.event.to !== this.name)) {
-      return this.sendError('not_found', `no image with seq ${seq}`, req);
+    if (!found || (found.event.to !== undefined && found.event.to !== this.name) || !this.kinds.has(found.event.kind)) {
+      return this.sendError('not_found', `no image or file with seq ${seq}`, req);
     }
     this.download(req, { path: found.path, frame: { req, seq, name: found.event.storedName, mime: found.event.mime, sha256: found.event.sha256 } });
   }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ERROR_CODES } from '../errors.js';
-import { ConversationEvent, ImageEvent, ImageMime, LibraryEntry, TextEvent } from '../wire/event.js';
+import { ConversationEvent, FileEvent, ImageEvent, ImageMime, LibraryEntry, TextEvent } from '../wire/event.js';
 
 export const ClientInfo = z.object({
   /** Stable for the life of the connection; `vmctl kick` accepts it or the name. */
@@ -50,6 +50,8 @@ export const StatusResult = z.object({
   libraryDir: z.string(),
   /** Absent from daemons older than this field. */
   storage: StorageStatus.optional(),
+  /** Where files (not images) received from clients are stored; absent from older daemons. */
+  filesDir: z.string().optional(),
 });
 export type StatusResult = z.infer<typeof StatusResult>;
 
@@ -84,7 +86,7 @@ export const ControlResults = {
   say: z.object({ event: TextEvent }),
   'upload-begin': z.object({ upload: z.string() }),
   'upload-chunk': z.object({ received: z.number().int().nonnegative() }),
-  send: z.object({ event: ImageEvent }).extend(LegacyDelivery.shape),
+  send: z.object({ event: z.discriminatedUnion('kind', [ImageEvent, FileEvent]) }).extend(LegacyDelivery.shape),
   list: z.object({ images: z.array(LibraryEntry) }),
   history: z.object({ events: z.array(ConversationEvent) }),
   watch: z.object({ lastSeq: z.number().int().nonnegative() }),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Sha256Hex } from '../wire/event.js';
+import { UploadKind } from '../wire/client-frames.js';
 
 /** Control-socket requests: newline-delimited JSON, one object per line, each answered by exactly
  *  one reply with the same `id` (`watch` answers once, then streams events with that id). */
@@ -13,10 +14,15 @@ export const StatusRequest = req('status', NoParams);
 export const ClientsRequest = req('clients', NoParams);
 export const SayRequest = req('say', z.object({ text: z.string().min(1, 'the text is empty: nothing to send') }));
 /** Start streaming a file from vmctl (which runs as the user and can read it; the daemon may not). */
-export const UploadBeginRequest = req('upload-begin', z.object({ name: z.string().min(1).max(1024), size: z.number().int().nonnegative(), sha256: Sha256Hex }));
+/** `kind: 'file'` (what vmctl sends) accepts any regular file: it becomes an image event when it
+ *  passes the image checks, else a file event. Absent or `image`: images only, as before. */
+export const UploadBeginRequest = req(
+  'upload-begin',
+  z.object({ name: z.string().min(1).max(1024), size: z.number().int().nonnegative(), sha256: Sha256Hex, kind: UploadKind.optional() }),
+);
 /** One piece of an upload, base64, at most 1 MiB decoded. */
 export const UploadChunkRequest = req('upload-chunk', z.object({ upload: z.string(), data: z.string() }));
-/** Push an image to every client (or one, with `to`): from the library by name, or a finished upload. */
+/** Push an image or file to every client (or one, with `to`): from the library by name, or a finished upload. */
 export const SendRequest = req(
   'send',
   z.object({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EventId, ImageMime, Sha256Hex } from './event.js';
+import { EventId, EventKind, ImageMime, Sha256Hex } from './event.js';
 
 /** Frames a v2 client sends as JSON text. Every one is validated by `parseClientFrame`. */
 
@@ -11,6 +11,9 @@ export const HelloFrame = z.object({
   clientName: z.string().min(1).max(120),
   /** Resume: the highest seq this client has; every event after it is replayed before live traffic. */
   lastSeq: z.number().int().nonnegative().optional(),
+  /** The event kinds this client understands. Absent: text and image (clients from before files).
+   *  An event of a kind not listed reaches the client as a text notice with the same seq and id. */
+  kinds: z.array(EventKind).max(16).optional(),
 });
 
 /** Text to the conversation. The echo `event` (same id) is the acknowledgement. */
@@ -20,7 +23,14 @@ export const SayFrame = z.object({
   text: z.string(),
 });
 
-/** Announces an upload. The server answers `upload-ready`, `accepted` (already have it) or `error`. */
+/** What an upload is sent as. `image` (the default, and all older clients send): it must pass the
+ *  image checks or is refused with `image_rejected`. `file`: any file up to `maxFileBytes`; the
+ *  daemon still makes it an image event when the bytes pass every image check, else a file event. */
+export const UploadKind = z.enum(['image', 'file']);
+export type UploadKind = z.infer<typeof UploadKind>;
+
+/** Announces an upload (of an image or, with `kind: 'file'`, any file). The server answers
+ *  `upload-ready`, `accepted` (already have it) or `error`. */
 export const ImageBeginFrame = z.object({
   type: z.literal('image-begin'),
   id: EventId,
@@ -30,12 +40,13 @@ export const ImageBeginFrame = z.object({
   size: z.number().int().nonnegative(),
   sha256: Sha256Hex,
   mime: ImageMime.optional(),
+  kind: UploadKind.optional(),
 });
 
 export const ImageEndFrame = z.object({ type: z.literal('image-end'), transfer: z.number().int().min(1) });
 export const ImageAbortFrame = z.object({ type: z.literal('image-abort'), transfer: z.number().int().min(1) });
 
-/** Ask for the bytes of an image event (clients pull what they do not already hold, by sha256). */
+/** Ask for the bytes of an image or file event (clients pull what they do not already hold, by sha256). */
 export const FetchImageFrame = z.object({
   type: z.literal('fetch-image'),
   /** Echoed in `download-begin` and in any `error` (as `ref`): numeric refs are always request numbers. */

@@ -62,11 +62,43 @@ export const ImageEvent = EventBase.extend({
 });
 export type ImageEvent = z.infer<typeof ImageEvent>;
 
-export const ConversationEvent = z.discriminatedUnion('kind', [TextEvent, ImageEvent]);
+/** A MIME type such as `application/zip`: guessed by the daemon from the bytes, with the file name's
+ *  extension as the fallback and `application/octet-stream` when neither says. Display only:
+ *  clients never decide what to do with a file from it alone. */
+export const FileMime = z
+  .string()
+  .max(255)
+  .regex(/^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/i, 'mime must look like type/subtype');
+export type FileMime = z.infer<typeof FileMime>;
+
+/** A file of any type, moved like an image (streamed, verified by size and SHA-256, pulled with
+ *  `fetch-image`) but never shown as a picture. Only clients that list `file` in their hello's
+ *  `kinds` receive it; the others get a text notice in its place (same seq and id). */
+export const FileEvent = EventBase.extend({
+  kind: z.literal('file'),
+  /** The name the sender gave, for display only. */
+  originalName: z.string(),
+  /** The daemon's safe name, `YYYYMMDD-HHMMSS_<sender>_<name>.<ext>`; clients save under it. */
+  storedName: z.string(),
+  size: z.number().int().nonnegative(),
+  mime: FileMime,
+  sha256: Sha256Hex,
+});
+export type FileEvent = z.infer<typeof FileEvent>;
+
+export const ConversationEvent = z.discriminatedUnion('kind', [TextEvent, ImageEvent, FileEvent]);
 export type ConversationEvent = z.infer<typeof ConversationEvent>;
 
-/** One entry of the server image library. */
-export const LibraryEntry = z.object({
+/** The kinds of event a client may declare in its hello. Absent `kinds` means text and image:
+ *  what every client understood before files existed. */
+export const EventKind = z.enum(['text', 'image', 'file']);
+export type EventKind = z.infer<typeof EventKind>;
+export const DEFAULT_KINDS: readonly EventKind[] = ['text', 'image'];
+
+/** One image of the server library. */
+export const LibraryImageEntry = z.object({
+  /** Absent in daemons before files existed. */
+  kind: z.literal('image').optional(),
   name: z.string(),
   size: z.number().int().nonnegative(),
   width: z.number().int().nonnegative(),
@@ -74,4 +106,16 @@ export const LibraryEntry = z.object({
   mime: ImageMime,
   mtime: z.number().int().nonnegative(),
 });
+/** Any other regular file of the server library; listed only to clients that understand files. */
+export const LibraryFileEntry = z.object({
+  kind: z.literal('file'),
+  name: z.string(),
+  size: z.number().int().nonnegative(),
+  mime: FileMime,
+  mtime: z.number().int().nonnegative(),
+});
+/** One entry of the server library. */
+export const LibraryEntry = z.union([LibraryImageEntry, LibraryFileEntry]);
 export type LibraryEntry = z.infer<typeof LibraryEntry>;
+export type LibraryImageEntry = z.infer<typeof LibraryImageEntry>;
+export type LibraryFileEntry = z.infer<typeof LibraryFileEntry>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ERROR_CODES } from '../errors.js';
-import { ConversationEvent, EventId, ImageMime, LibraryEntry, Sha256Hex } from './event.js';
+import { ConversationEvent, EventId, FileMime, LibraryEntry, Sha256Hex } from './event.js';
 
 /** Frames the daemon sends as JSON text. Clients validate every one with `parseServerFrame`. */
 
@@ -23,6 +23,8 @@ export const WelcomeFrame = z.object({
     maxFrameBytes: z.number().int().positive(),
     maxTextLength: z.number().int().positive(),
     maxImageBytes: z.number().int().positive(),
+    /** Bytes of one file upload (`image-begin` with `kind: 'file'`); absent from older daemons. */
+    maxFileBytes: z.number().int().positive().optional(),
     chunkBytes: z.number().int().positive(),
   }),
 });
@@ -72,13 +74,14 @@ export const LibraryListFrame = z.object({
 export const DownloadBeginFrame = z.object({
   type: z.literal('download-begin'),
   transfer: z.number().int().min(1),
-  /** The image event these bytes belong to, or the library request they answer. */
+  /** The image or file event these bytes belong to, or the library request they answer. */
   seq: z.number().int().positive().optional(),
   req: z.number().int().nonnegative().optional(),
   name: z.string(),
   size: z.number().int().nonnegative(),
   sha256: Sha256Hex,
-  mime: ImageMime,
+  /** An image type for images; any type for files. */
+  mime: FileMime,
 });
 export const DownloadEndFrame = z.object({ type: z.literal('download-end'), transfer: z.number().int().min(1) });
 

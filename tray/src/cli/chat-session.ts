@@ -36,10 +36,10 @@ export async function runSession(core: TrayCoreHandle, opts: SessionOptions): Pr
       printed.add(item.key);
       if (!opts.json) print(formatItem(item));
     }
-    if (item.image?.saved && !savedShown.has(item.key)) {
+    if ((item.image?.saved || item.file?.saved) && !savedShown.has(item.key)) {
       savedShown.add(item.key);
-      const file = core.imagePath(item.key);
-      if (opts.json) json({ type: 'image-saved', key: item.key, seq: item.seq, path: file });
+      const file = core.filePath(item.key);
+      if (opts.json) json({ type: item.kind === 'file' ? 'file-saved' : 'image-saved', key: item.key, seq: item.seq, path: file });
       else if (file) print(`  saved to ${file}`);
     }
   };
@@ -55,7 +55,7 @@ export async function runSession(core: TrayCoreHandle, opts: SessionOptions): Pr
   if (opts.json) {
     core.api.onUpdate((u) => {
       if (u.type === 'connection') onUpdate(u);
-      else if (u.type === 'items') u.items.forEach((i) => (i.delivery === 'failed' || i.image?.saved ? showItem(i) : undefined));
+      else if (u.type === 'items') u.items.forEach((i) => (i.delivery === 'failed' || i.image?.saved || i.file?.saved ? showItem(i) : undefined));
     });
   } else core.api.onUpdate(onUpdate);
 
@@ -114,10 +114,18 @@ async function handleLine(core: TrayCoreHandle, line: string, print: (s: string)
         if (!r.ok) print(`! ${r.message}`);
         return;
       }
+      case 'file': {
+        if (!arg) return print('! usage: /file <path>');
+        const r = await core.sendFileAt(path.resolve(arg));
+        if (!r.ok) print(`! ${r.message}`);
+        return;
+      }
       case 'list': {
-        const images = await core.listLibrary();
-        if (images.length === 0) print('(the library is empty)');
-        for (const i of images) print(`  ${i.name}  ${i.width}×${i.height}  ${formatSize(i.size)}`);
+        const entries = await core.listLibrary();
+        if (entries.length === 0) print('(the library is empty)');
+        for (const e of entries) {
+          print(e.kind === 'file' ? `  ${e.name}  ${e.mime}  ${formatSize(e.size)}` : `  ${e.name}  ${e.width}×${e.height}  ${formatSize(e.size)}`);
+        }
         return;
       }
       case 'get': {
@@ -126,7 +134,7 @@ async function handleLine(core: TrayCoreHandle, line: string, print: (s: string)
         return;
       }
       case 'help':
-        print('type a line to send it; /image <path>, /list, /get <name>, /quit');
+        print('type a line to send it; /image <path>, /file <path>, /list, /get <name>, /quit');
         return;
       default:
         print(`! unknown command /${command} (try /help)`);

@@ -18,6 +18,12 @@ export function formatSize(bytes: number): string {
 export function formatItem(item: ChatItem): string {
   const who = item.mine ? 'You' : item.senderName;
   if (item.kind === 'text') return `[${clock(item.ts)}] ${who}: ${item.text ?? ''}`;
+  if (item.kind === 'file') {
+    const file = item.file;
+    const type = file?.mime ? `, ${file.mime}` : '';
+    const warning = file?.executable ? ' — a program or script: check it before running it' : '';
+    return `[${clock(item.ts)}] ${who} sent a file: ${file?.originalName ?? '?'} (${formatSize(file?.size ?? 0)}${type})${warning}`;
+  }
   const img = item.image;
   const dims = img?.width && img.height ? `${img.width}×${img.height}, ` : '';
   return `[${clock(item.ts)}] ${who} sent an image: ${img?.originalName ?? '?'} (${dims}${formatSize(img?.size ?? 0)})`;

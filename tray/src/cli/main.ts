@@ -25,7 +25,7 @@ const positiveInt = (value: string): number => {
 
 program
   .name('vmm')
-  .description('VM Messenger terminal client: text and images with the VM')
+  .description('VM Messenger terminal client: text, images and files with the VM')
   .option('--config-dir <dir>', 'where settings, token and outbox live (env VMM_CLIENT_DIR)')
   .showHelpAfterError('(run vmm --help for usage)')
   // Usage errors exit 2, as vmctl's do; commander would exit 1 on its own.
@@ -58,7 +58,7 @@ program
 
 program
   .command('connect')
-  .description('interactive chat: type to send; /image <path>, /list, /get <name>, /quit')
+  .description('interactive chat: type to send; /image <path>, /file <path>, /list, /get <name>, /quit')
   .option('--json', 'print one JSON object per line instead of chat lines')
   .option('--toasts', 'also show desktop notifications')
   .action(async (opts: { json?: boolean; toasts?: boolean }) => {
@@ -70,7 +70,7 @@ program
 program
   .command('listen')
   .description('print incoming messages until interrupted (with --json: an NDJSON event stream)')
-  .option('--json', 'one JSON object per line: {type:"event"|"connection"|"image-saved"|"failed", …}')
+  .option('--json', 'one JSON object per line: {type:"event"|"connection"|"image-saved"|"file-saved"|"failed", …}')
   .action(async (opts: { json?: boolean }) => {
     const ctx = await context();
     const { runSession } = await import('./chat-session.js');
@@ -96,6 +96,17 @@ program
   .action(async (file: string, opts: { timeout: number }) => {
     const { sendImageFile } = await import('./one-shot.js');
     const accepted = await sendImageFile(await context(), file, opts.timeout);
+    console.log(`accepted (seq ${accepted.seq}${accepted.duplicate ? ', duplicate' : ''})`);
+  });
+
+program
+  .command('send-file')
+  .description('send any regular file (images keep their preview); exits 0 once the daemon has accepted it')
+  .argument('<path>', 'the file to send')
+  .option('--timeout <ms>', 'give up after this long', positiveInt, 600_000)
+  .action(async (file: string, opts: { timeout: number }) => {
+    const { sendAnyFile } = await import('./one-shot.js');
+    const accepted = await sendAnyFile(await context(), file, opts.timeout);
     console.log(`accepted (seq ${accepted.seq}${accepted.duplicate ? ', duplicate' : ''})`);
   });
 

@@ -1,4 +1,4 @@
-/** `vmm send` and `vmm send-image`: one connection, one message, exit 0 only once the daemon has
+/** `vmm send`, `vmm send-image` and `vmm send-file`: one connection, one message, exit 0 only once the daemon has
  *  accepted it — for scripts, so nothing is queued behind their back. */
 import { stat } from 'node:fs/promises';
 import os from 'node:os';
@@ -42,8 +42,19 @@ export function sendText(ctx: ClientContext, text: string, timeoutMs: number): P
   return withClient(ctx, timeoutMs, (client) => client.say(text));
 }
 
-export async function sendImageFile(ctx: ClientContext, file: string, timeoutMs: number): Promise<AcceptedFrame> {
+async function regularFile(file: string): Promise<void> {
   const info = await stat(file).catch(() => undefined);
-  if (!info?.isFile()) throw new CliError(EXIT_CODES.usage, `no such file: ${file}`);
+  if (!info) throw new CliError(EXIT_CODES.usage, `no such file: ${file}`);
+  if (!info.isFile()) throw new CliError(EXIT_CODES.usage, `${file} is not a regular file: only regular files can be sent`);
+}
+
+export async function sendImageFile(ctx: ClientContext, file: string, timeoutMs: number): Promise<AcceptedFrame> {
+  await regularFile(file);
   return withClient(ctx, timeoutMs, (client) => client.sendImage({ name: path.basename(file), path: file }));
+}
+
+/** Any regular file; the daemon keeps an image an image and makes everything else a file event. */
+export async function sendAnyFile(ctx: ClientContext, file: string, timeoutMs: number): Promise<AcceptedFrame> {
+  await regularFile(file);
+  return withClient(ctx, timeoutMs, (client) => client.sendImage({ name: path.basename(file), path: file, kind: 'file' }));
 }

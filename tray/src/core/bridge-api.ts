@@ -28,12 +28,27 @@ export interface ChatImage {
   saved: boolean;
 }
 
+/** A file that is not an image: never previewed, never opened by itself. */
+export interface ChatFile {
+  originalName: string;
+  storedName?: string;
+  size: number;
+  /** The daemon's guess from the bytes and the name; display only. */
+  mime?: string;
+  /** True once the file is saved locally (openFile / showInFolder can act on it). */
+  saved: boolean;
+  /** 0..1 while the bytes move (upload or download); absent otherwise. */
+  progress?: number;
+  /** An executable or script type: the UI offers Show in folder with a warning, never Open. */
+  executable: boolean;
+}
+
 /** One bubble. `key` is the event id (client-chosen UUID), stable from pending to delivered. */
 export interface ChatItem {
   key: string;
   /** Absent while pending: the daemon has not assigned it yet. */
   seq?: number;
-  kind: 'text' | 'image';
+  kind: 'text' | 'image' | 'file';
   /** Sent by this client (shown as "You"). */
   mine: boolean;
   /** The sender as one line with its kind visible (`VM`, `alice [client]`, `10.0.2.2 [legacy]`):
@@ -44,6 +59,7 @@ export interface ChatItem {
   ts: number;
   text?: string;
   image?: ChatImage;
+  file?: ChatFile;
   delivery: Delivery;
   /** Why a send failed, for display. */
   error?: string;
@@ -83,6 +99,8 @@ export interface UiSettings {
   doNotDisturb: boolean;
   startAtLogin: boolean;
   receivedImagesDir: string;
+  /** Where received files (not images) are saved; the user may choose it. */
+  receivedFilesDir: string;
 }
 
 export interface ChatSnapshot {
@@ -103,6 +121,8 @@ export interface VmMessengerApi {
   sendText(text: string): Promise<ActionResult>;
   /** Bytes from a file chooser, drag-and-drop or the clipboard. */
   sendImage(file: { name: string; bytes: Uint8Array }): Promise<ActionResult>;
+  /** Any file from a chooser, drag-and-drop or the clipboard: an image still arrives as an image. */
+  sendFile(file: { name: string; bytes: Uint8Array }): Promise<ActionResult>;
   /** Paste-a-pairing-string flow; `clientName` defaults to the computer's name. */
   pair(pairing: string, clientName?: string): Promise<ActionResult>;
   reconnectNow(): Promise<void>;
@@ -110,7 +130,14 @@ export interface VmMessengerApi {
   loadOlder(): Promise<void>;
   /** Opens the full image with the OS viewer. */
   openImage(key: string): Promise<ActionResult>;
+  /** Opens a received file with the OS's handler for its type. Refused for executable and script
+   *  types (the answer says to use showInFolder); fetches the file first if needed. */
+  openFile(key: string): Promise<ActionResult>;
+  /** Shows a received file (or image) selected in the OS file manager. */
+  showInFolder(key: string): Promise<ActionResult>;
   /** The user has seen the conversation (window focused, scrolled to bottom). */
   markRead(): Promise<void>;
-  updateSettings(patch: Partial<Pick<UiSettings, 'notifications' | 'doNotDisturb' | 'startAtLogin' | 'clientName'>>): Promise<ActionResult>;
+  updateSettings(
+    patch: Partial<Pick<UiSettings, 'notifications' | 'doNotDisturb' | 'startAtLogin' | 'clientName' | 'receivedFilesDir'>>,
+  ): Promise<ActionResult>;
 }

@@ -3,6 +3,7 @@
 import { displaySender, type ConversationEvent, type Sender } from '@vm-messenger/protocol';
 import type { ChatItem, ChatSender, Delivery } from './bridge-api.js';
 import type { OutboxEntry } from './outbox.js';
+import { isExecutableName } from './executable-types.js';
 
 /** Bubbles kept in memory; older ones are dropped and can be paged in again. */
 export const MAX_ITEMS = 2000;
@@ -20,6 +21,10 @@ export function itemFromEvent(event: ConversationEvent, mine: boolean, saved: bo
   const sender: ChatSender = displaySender(event.sender);
   const base = { key: event.id, seq: event.seq, mine, senderName: sender.label, sender, ts: event.ts, delivery: 'delivered' as Delivery };
   if (event.kind === 'text') return { ...base, kind: 'text', text: event.text };
+  if (event.kind === 'file') {
+    const file = { originalName: event.originalName, storedName: event.storedName, size: event.size, mime: event.mime, saved, executable: isExecutableName(event.originalName) };
+    return { ...base, kind: 'file', file };
+  }
   return {
     ...base,
     kind: 'image',
@@ -41,6 +46,9 @@ export function itemFromOutbox(entry: OutboxEntry, self: Sender, delivery: Deliv
   const sender: ChatSender = displaySender(self);
   const base = { key: entry.id, mine: true, senderName: sender.label, sender, ts: entry.createdAt, delivery };
   if (entry.kind === 'text') return { ...base, kind: 'text', text: entry.text };
+  if (entry.kind === 'file') {
+    return { ...base, kind: 'file', file: { originalName: entry.name, size: entry.size, saved: false, executable: isExecutableName(entry.name) } };
+  }
   return { ...base, kind: 'image', image: { originalName: entry.name, size: entry.size, saved: false } };
 }
 
@@ -67,7 +75,7 @@ export class ChatView {
     if (existing && existing.seq === event.seq && existing.delivery === 'delivered') return undefined;
     const knownKey = this.bySeq.get(event.seq);
     if (knownKey !== undefined && knownKey !== event.id) return undefined;
-    const item = itemFromEvent(event, this.options.isMine(event), event.kind === 'image' && this.options.isSaved(event.sha256));
+    const item = itemFromEvent(event, this.options.isMine(event), event.kind !== 'text' && this.options.isSaved(event.sha256));
     this.put(item, event);
     return item;
   }
@@ -89,18 +97,37 @@ export class ChatView {
     return next;
   }
 
-  /** The full image of `sha256` is on disk: every bubble showing it is updated. */
+  /** The full image or file of `sha256` is on disk: every bubble showing it is updated. */
   markSaved(sha256: string): ChatItem[] {
     const changed: ChatItem[] = [];
     for (const [key, event] of this.events) {
-      if (event.kind !== 'image' || event.sha256 !== sha256) continue;
+      if (event.kind === 'text' || event.sha256 !== sha256) continue;
       const item = this.items.get(key);
-      if (!item?.image || item.image.saved) continue;
-      const next = { ...item, image: { ...item.image, saved: true } };
-      this.items.set(key, next);
-      changed.push(next);
+      if (item?.image && !item.image.saved) {
+        const next = { ...item, image: { ...item.image, saved: true } };
+        this.items.set(key, next);
+        changed.push(next);
+      } else if (item?.file && (!item.file.saved || item.file.progress !== undefined)) {
+        const { progress: _done, ...file } = item.file;
+        const next = { ...item, file: { ...file, saved: true } };
+        this.items.set(key, next);
+        changed.push(next);
+      }
     }
     return changed;
+  }
+
+  /** A file bubble's bytes are moving: `progress` 0..1, or undefined when they stopped. Returns the
+   *  bubble when the shown percentage changed (so a 2 GiB transfer is not 30,000 UI updates). */
+  setProgress(key: string, progress: number | undefined): ChatItem | undefined {
+    const item = this.items.get(key);
+    if (!item?.file) return undefined;
+    const shown = (p: number | undefined): number | undefined => (p === undefined ? undefined : Math.floor(Math.min(1, Math.max(0, p)) * 100));
+    if (shown(item.file.progress) === shown(progress)) return undefined;
+    const { progress: _old, ...file } = item.file;
+    const next: ChatItem = { ...item, file: progress === undefined ? file : { ...file, progress } };
+    this.items.set(key, next);
+    return next;
   }
 
   event(key: string): ConversationEvent | undefined {

@@ -6,7 +6,9 @@ export type { TrayCore, TrayCoreDeps, SecretStore, ToastNotifier, ReconnectReaso
 export { ConnectionManager, type ConnectionTarget, type ConnectionManagerOptions } from './connection-manager.js';
 export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 export { Outbox, type OutboxEntry, type DeliveryUpdate } from './outbox.js';
-export { ReceivedImages } from './received-images.js';
+export { ReceivedBlobs, wantedFileName, type BlobEvent } from './received-blobs.js';
+export { isExecutableName, windowsExtension } from './executable-types.js';
+export { markFromOtherComputer, zoneIdentifierContent, zoneIdentifierStream, INTERNET_ZONE } from './zone-identifier.js';
 export { ToastPolicy, preview, type ToastPrefs } from './toast-policy.js';
 export { notifierFrom, nodeNotifier, silentNotifier, type Notifier, type Toast } from './notifier.js';
 export { ChatView } from './chat-view.js';

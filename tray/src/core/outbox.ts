@@ -40,7 +40,9 @@ const ImageEntry = z.object({
   size: z.number().int().nonnegative(),
   createdAt: z.number(),
 });
-export const OutboxEntry = z.discriminatedUnion('kind', [TextEntry, ImageEntry]);
+/** Any file, sent as `kind: 'file'`: the daemon still makes an image of it when it is one. */
+const FileEntry = ImageEntry.extend({ kind: z.literal('file') });
+export const OutboxEntry = z.discriminatedUnion('kind', [TextEntry, ImageEntry, FileEntry]);
 export type OutboxEntry = z.infer<typeof OutboxEntry>;
 const OutboxFile = z.object({ version: z.literal(1), entries: z.array(OutboxEntry) });
 
@@ -48,6 +50,7 @@ const OutboxFile = z.object({ version: z.literal(1), entries: z.array(OutboxEntr
 const PERMANENT: ReadonlySet<string> = new Set<ErrorCode | 'file_missing'>([
   'text_too_long',
   'image_rejected',
+  'file_rejected',
   'forbidden_name',
   'invalid_frame',
   'invalid_utf8',
@@ -66,6 +69,8 @@ export interface DeliveryUpdate {
 
 interface OutboxEvents {
   delivery: [DeliveryUpdate];
+  /** Bytes of an upload handed to the connection so far. */
+  progress: [{ id: string; sent: number; total: number }];
 }
 
 export class Outbox extends EventEmitter<OutboxEvents> {
@@ -111,16 +116,25 @@ export class Outbox extends EventEmitter<OutboxEvents> {
   }
 
   /** Queues an image: from bytes (drag-and-drop, clipboard) or a file, copied into the outbox. */
-  async addImage(image: { name: string; bytes?: Uint8Array; path?: string }, id: string = randomUUID()): Promise<OutboxEntry> {
-    const name = path.basename(image.name || (image.path ? path.basename(image.path) : '')) || 'image';
+  addImage(image: { name: string; bytes?: Uint8Array; path?: string }, id: string = randomUUID()): Promise<OutboxEntry> {
+    return this.addBlob('image', image, id);
+  }
+
+  /** Queues any file the same way; it is uploaded as `kind: 'file'`. */
+  addFile(file: { name: string; bytes?: Uint8Array; path?: string }, id: string = randomUUID()): Promise<OutboxEntry> {
+    return this.addBlob('file', file, id);
+  }
+
+  private async addBlob(kind: 'image' | 'file', image: { name: string; bytes?: Uint8Array; path?: string }, id: string): Promise<OutboxEntry> {
+    const name = path.basename(image.name || (image.path ? path.basename(image.path) : '')) || kind;
     const imagesDir = path.join(this.dir, 'outbox-images');
     await mkdir(imagesDir, { recursive: true });
     const file = path.join(imagesDir, `${id}-${safeFileName(name, 'image')}`);
     if (image.bytes) await writeFile(file, image.bytes);
     else if (image.path) await copyFile(image.path, file).catch((err: NodeJS.ErrnoException) => Promise.reject(unreadable(image.path ?? '', err)));
-    else throw new ClientError('bad_request', 'an image needs bytes or a path');
+    else throw new ClientError('bad_request', `${kind === 'image' ? 'an image' : 'a file'} needs bytes or a path`);
     const { size } = await stat(file);
-    return this.add({ id, kind: 'image', name, file, size, createdAt: Date.now() });
+    return this.add({ id, kind, name, file, size, createdAt: Date.now() });
   }
 
   private async add(entry: OutboxEntry): Promise<OutboxEntry> {
@@ -150,7 +164,16 @@ export class Outbox extends EventEmitter<OutboxEvents> {
       this.sendingId = entry.id;
       this.emit('delivery', { id: entry.id, delivery: 'sending' });
       try {
-        const accepted = entry.kind === 'text' ? await client.say(entry.text, entry.id) : await client.sendImage({ name: entry.name, path: entry.file, id: entry.id });
+        const accepted =
+          entry.kind === 'text'
+            ? await client.say(entry.text, entry.id)
+            : await client.sendImage({
+                name: entry.name,
+                path: entry.file,
+                id: entry.id,
+                ...(entry.kind === 'file' ? { kind: 'file' as const } : {}),
+                onProgress: (sent, total) => void this.emit('progress', { id: entry.id, sent, total }),
+              });
         this.sendingId = undefined;
         await this.remove(entry.id);
         this.emit('delivery', { id: entry.id, delivery: 'delivered', seq: accepted.seq });
@@ -180,7 +203,7 @@ export class Outbox extends EventEmitter<OutboxEvents> {
     if (!entry) return;
     this.entries = this.entries.filter((e) => e.id !== id);
     await this.persist();
-    if (entry.kind === 'image') await rm(entry.file, { force: true });
+    if (entry.kind !== 'text') await rm(entry.file, { force: true });
   }
 
   private persist(): Promise<void> {

@@ -31,6 +31,8 @@ export interface TrayCoreDeps {
   dataDir: string;
   /** Received-images folder used while the setting is empty. */
   defaultReceivedImagesDir: string;
+  /** Received-files folder used while the setting is empty; default `~/Downloads/VM Messenger`. */
+  defaultReceivedFilesDir?: string;
   /** The computer's name, the default client name when pairing. */
   hostName: string;
 }
@@ -38,6 +40,8 @@ export interface TrayCoreDeps {
 export interface TrayCore {
   readonly api: VmMessengerApi;
   imagePath(key: string): string | undefined;
+  /** Where the image or file of a bubble is saved, once it is. */
+  filePath(key: string): string | undefined;
   reconnectNow(reason: ReconnectReason): void;
   setSuspended(suspended: boolean): void;
   onOpenChat(listener: () => void): () => void;

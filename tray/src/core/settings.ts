@@ -19,6 +19,8 @@ export const TraySettings = z.object({
   clientName: z.string().max(DEFAULT_LIMITS.maxNameLength).default(''),
   /** Where received images are saved; empty means the host's default folder. */
   receivedImagesDir: z.string().default(''),
+  /** Where received files (not images) are saved; empty means `Downloads/VM Messenger`. */
+  receivedFilesDir: z.string().max(1024).default(''),
   notifications: z.boolean().default(true),
   doNotDisturb: z.boolean().default(false),
   startAtLogin: z.boolean().default(false),
@@ -35,8 +37,19 @@ const jsonSchema = z.toJSONSchema(TraySettings, { io: 'input', target: 'draft-20
 export const settingsSchema = jsonSchema.properties as Schema<PersistedSettings>;
 export const settingsDefaults: PersistedSettings = TraySettings.parse({});
 
-export type SettingsPatch = Partial<Pick<TraySettings, 'notifications' | 'doNotDisturb' | 'startAtLogin' | 'clientName' | 'receivedImagesDir'>>;
-const SettingsPatch = TraySettings.pick({ notifications: true, doNotDisturb: true, startAtLogin: true, clientName: true, receivedImagesDir: true }).partial().strict();
+export type SettingsPatch = Partial<
+  Pick<TraySettings, 'notifications' | 'doNotDisturb' | 'startAtLogin' | 'clientName' | 'receivedImagesDir' | 'receivedFilesDir'>
+>;
+const SettingsPatch = TraySettings.pick({
+  notifications: true,
+  doNotDisturb: true,
+  startAtLogin: true,
+  clientName: true,
+  receivedImagesDir: true,
+  receivedFilesDir: true,
+})
+  .partial()
+  .strict();
 
 /** Reads and validates the whole store. A value conf let through but zod refuses (cannot happen
  *  with the derived schema, but the file may be hand-edited) falls back to its default. */

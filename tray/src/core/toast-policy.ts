@@ -1,6 +1,6 @@
 /** Which conversation events and connection changes become toasts, and how a burst is folded into
  *  one. The desktop part is a `Notifier`; everything here is decided from events and settings. */
-import { senderLabel, type ConversationEvent, type ImageEvent } from '@vm-messenger/protocol';
+import { formatByteSize, senderLabel, type ConversationEvent, type FileEvent, type ImageEvent } from '@vm-messenger/protocol';
 import type { ConnectionState } from './bridge-api.js';
 import type { Notifier, Toast } from './notifier.js';
 
@@ -102,6 +102,10 @@ export class ToastPolicy {
       this.show({ title: senderLabel(event.sender), message: preview(event.text) || '(empty message)' });
       return;
     }
+    if (event.kind === 'file') {
+      this.show({ title: senderLabel(event.sender), message: fileToastText(event) });
+      return;
+    }
     const icon = await this.options.thumbnailFile?.(event).catch(() => undefined);
     this.show({ title: senderLabel(event.sender), message: `sent an image: ${preview(event.originalName, 80)}`, ...(icon ? { icon } : {}) });
   }
@@ -157,3 +161,8 @@ export class ToastPolicy {
     clearTimeout(this.lostTimer);
   }
 }
+
+/** "dev-vm sent build.log (2.3 MB)": who, what and how big, so the user can tell a log from an
+ *  installer before opening the chat. */
+export const fileToastText = (event: Pick<FileEvent, 'sender' | 'originalName' | 'size'>): string =>
+  `${event.sender.name} sent ${preview(event.originalName, 80)} (${formatByteSize(event.size)})`;

@@ -2,9 +2,10 @@
  *  the chat view wired into the `VmMessengerApi` every UI uses. Node only, no Electron. */
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_LIMITS, type ConversationEvent, type ImageEvent, type LibraryEntry, type Sender } from '@vm-messenger/protocol';
+import { DEFAULT_LIMITS, formatByteSize, type ConversationEvent, type ImageEvent, type LibraryEntry, type Sender } from '@vm-messenger/protocol';
 import type { ActionResult, ChatItem, ChatSnapshot, ChatUpdate, ConnectionState, UiSettings, VmMessengerApi } from './bridge-api.js';
 import type { BackoffOptions } from './backoff.js';
 import { ChatView } from './chat-view.js';
@@ -13,7 +14,8 @@ import { notifierFrom, type Notifier } from './notifier.js';
 import { Outbox, type DeliveryUpdate, type OutboxEntry } from './outbox.js';
 import { probePairing } from './pairing-flow.js';
 import type { ReconnectReason, TrayCore, TrayCoreDeps } from './ports.js';
-import { EXTENSIONS, ReceivedImages } from './received-images.js';
+import { isExecutableName } from './executable-types.js';
+import { EXTENSIONS, ReceivedBlobs, type BlobEvent } from './received-blobs.js';
 import { safeFileName, freeFileName } from './safe-file-name.js';
 import { readSettings, validatePatch, writeSettings, type TraySettings } from './settings.js';
 import { ToastPolicy } from './toast-policy.js';
@@ -39,6 +41,8 @@ export interface TrayCoreHandle extends TrayCore {
   settings(): TraySettings;
   /** Queues an image from a file (copied first, so the original may move). */
   sendImageFile(file: string): Promise<ActionResult>;
+  /** Queues any file the same way (an image still arrives as an image). */
+  sendFileAt(file: string): Promise<ActionResult>;
   listLibrary(): Promise<LibraryEntry[]>;
   /** Downloads a library image into the received-images folder; resolves with its path. */
   getLibraryImage(name: string): Promise<string>;
@@ -48,6 +52,9 @@ export interface TrayCoreHandle extends TrayCore {
 
 const DEFAULT_PAGE = 50;
 const OPEN_IMAGE_TIMEOUT_MS = 60_000;
+
+/** `Downloads\VM Messenger`, where a browser would put a download, in a folder of its own. */
+export const defaultReceivedFilesDir = (): string => path.join(os.homedir(), 'Downloads', 'VM Messenger');
 
 export function createTrayCore(deps: TrayCoreDeps, options: TrayCoreOptions = {}): TrayCoreHandle {
   const listeners = new Set<(update: ChatUpdate) => void>();
@@ -61,7 +68,7 @@ export function createTrayCore(deps: TrayCoreDeps, options: TrayCoreOptions = {}
   /** This client's stable id at the daemon (from its welcome). */
   let ownId: string | undefined;
   let outbox: Outbox | undefined;
-  let images: ReceivedImages | undefined;
+  let images: ReceivedBlobs | undefined;
   let lastUnread = -1;
   /** The view has not shown any history yet (replayed events do not count: they are newer). */
   let needsFirstPage = true;
@@ -98,6 +105,7 @@ export function createTrayCore(deps: TrayCoreDeps, options: TrayCoreOptions = {}
     settings = readSettings(deps.settings);
   };
   const receivedDir = (): string => settings.receivedImagesDir || deps.defaultReceivedImagesDir;
+  const filesDir = (): string => settings.receivedFilesDir || (deps.defaultReceivedFilesDir ?? defaultReceivedFilesDir());
   const displayName = (): string => settings.clientName || deps.hostName;
   // By id where the daemon gives one: a name is only unique among the clients connected now.
   const isMine = (event: ConversationEvent): boolean =>
@@ -137,6 +145,7 @@ export function createTrayCore(deps: TrayCoreDeps, options: TrayCoreOptions = {}
     doNotDisturb: settings.doNotDisturb,
     startAtLogin: settings.startAtLogin,
     receivedImagesDir: receivedDir(),
+    receivedFilesDir: filesDir(),
   });
   const snapshot = (): ChatSnapshot => ({
     connection: manager.state,
@@ -163,9 +172,12 @@ export function createTrayCore(deps: TrayCoreDeps, options: TrayCoreOptions = {}
       // A token that cannot be read (encrypted for another Windows account) means: pair again.
       token = await deps.secrets.getToken().catch(() => undefined);
       outbox = await Outbox.open(deps.dataDir);
-      images = await ReceivedImages.open(path.join(deps.dataDir, 'received-images.json'), receivedDir);
+      // The index keeps its old name: images saved before files existed stay known.
+      images = await ReceivedBlobs.open(path.join(deps.dataDir, 'received-images.json'), (kind) => (kind === 'file' ? filesDir() : receivedDir()));
       outbox.on('delivery', onDelivery);
+      outbox.on('progress', ({ id, sent, total }) => showProgress(id, total > 0 ? sent / total : 1));
       images.on('saved', (event) => emitItems(view.markSaved(event.sha256)));
+      images.on('progress', (event, received, total) => showProgress(event.id, total > 0 ? received / total : 1));
       for (const entry of outbox.list()) {
         ownIds.add(entry.id);
         view.addPending(entry);
@@ -176,6 +188,11 @@ export function createTrayCore(deps: TrayCoreDeps, options: TrayCoreOptions = {}
 
   const onDelivery = (update: DeliveryUpdate): void => {
     const item = view.setDelivery(update.id, update.delivery, update.error);
+    if (item) emitItems([item]);
+    if (update.delivery !== 'sending') showProgress(update.id, undefined);
+  };
+  const showProgress = (key: string, progress: number | undefined): void => {
+    const item = view.setProgress(key, progress);
     if (item) emitItems([item]);
   };
 
@@ -217,7 +234,8 @@ export function createTrayCore(deps: TrayCoreDeps, options: TrayCoreOptions = {}
     emitItems([item]);
     toasts.onEvent(event);
     emitUnread();
-    if (event.kind === 'image' && !isMine(event) && images) {
+    // Files are saved like images (never opened): the user finds them in the chat and the folder.
+    if (event.kind !== 'text' && !isMine(event) && images) {
       void images.enqueue(event).then(() => kick(manager.client));
     }
   });
@@ -249,6 +267,17 @@ export function createTrayCore(deps: TrayCoreDeps, options: TrayCoreOptions = {}
     }
   };
   const maxImageBytes = (): number => manager.client?.welcome.limits.maxImageBytes ?? DEFAULT_LIMITS.maxImageBytes;
+  const maxFileBytes = (): number => manager.client?.welcome.limits.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes;
+  const checkFileSize = (size: number): ActionResult | undefined =>
+    size > maxFileBytes() ? { ok: false, message: `The file is ${formatByteSize(size)}; the limit is ${formatByteSize(maxFileBytes())}.` } : undefined;
+  /** A received image or file, saved first if it is not yet. */
+  const ensureSaved = async (key: string): Promise<ActionResult> => {
+    await init();
+    const event = view.event(key);
+    if (!event || event.kind === 'text') return { ok: false, message: 'No such file.' };
+    if (images?.pathOf(event.sha256)) return { ok: true };
+    return fetchNow(event);
+  };
 
   const api: VmMessengerApi = {
     async getSnapshot() {
@@ -269,6 +298,10 @@ export function createTrayCore(deps: TrayCoreDeps, options: TrayCoreOptions = {}
       if (!file || !(file.bytes instanceof Uint8Array) || file.bytes.byteLength === 0) return { ok: false, message: 'The image is empty.' };
       if (file.bytes.byteLength > maxImageBytes()) return { ok: false, message: `The image is ${file.bytes.byteLength} bytes; the limit is ${maxImageBytes()}.` };
       return queue((box) => box.addImage({ name: file.name, bytes: file.bytes }));
+    },
+    async sendFile(file) {
+      if (!file || !(file.bytes instanceof Uint8Array)) return { ok: false, message: 'Nothing to send.' };
+      return checkFileSize(file.bytes.byteLength) ?? queue((box) => box.addFile({ name: file.name, bytes: file.bytes }));
     },
     async pair(pairing, clientName) {
       await init();
@@ -314,6 +347,17 @@ export function createTrayCore(deps: TrayCoreDeps, options: TrayCoreOptions = {}
       if (images?.pathOf(event.sha256)) return { ok: true };
       return fetchNow(event);
     },
+    async openFile(key) {
+      await init();
+      const event = view.event(key);
+      if (!event || event.kind !== 'file') return { ok: false, message: 'No such file.' };
+      // Opening a program or script would run it: the user decides in Explorer, warned.
+      if (isExecutableName(event.originalName)) {
+        return { ok: false, message: `${event.originalName} is a program or script and is never opened from the chat: use Show in folder.` };
+      }
+      return ensureSaved(key);
+    },
+    showInFolder: (key) => ensureSaved(key),
     async markRead() {
       const newest = Math.max(view.newestSeq() ?? 0, manager.lastSeq ?? 0);
       if (newest > settings.lastSeenSeq) save({ lastSeenSeq: newest });
@@ -331,16 +375,16 @@ export function createTrayCore(deps: TrayCoreDeps, options: TrayCoreOptions = {}
     },
   };
 
-  const fetchNow = async (event: ImageEvent): Promise<ActionResult> => {
+  const fetchNow = async (event: BlobEvent): Promise<ActionResult> => {
     const store = images;
     const client = manager.client;
-    if (!store || !client) return { ok: false, message: 'Not connected: the image will be saved once the connection is back.' };
+    if (!store || !client) return { ok: false, message: `Not connected: the ${event.kind} will be saved once the connection is back.` };
     const saved = new Promise<ActionResult>((resolve) => {
-      const timer = setTimeout(() => done({ ok: false, message: 'The image did not arrive in time.' }), OPEN_IMAGE_TIMEOUT_MS);
-      const onSaved = (e: ImageEvent): void => {
+      const timer = setTimeout(() => done({ ok: false, message: `The ${event.kind} did not arrive in time.` }), OPEN_IMAGE_TIMEOUT_MS);
+      const onSaved = (e: BlobEvent): void => {
         if (e.sha256 === event.sha256) done({ ok: true });
       };
-      const onFailed = (e: ImageEvent, message: string): void => {
+      const onFailed = (e: BlobEvent, message: string): void => {
         if (e.seq === event.seq) done({ ok: false, message });
       };
       const done = (r: ActionResult): void => {
@@ -364,6 +408,10 @@ export function createTrayCore(deps: TrayCoreDeps, options: TrayCoreOptions = {}
     imagePath(key) {
       const event = view.event(key);
       return event?.kind === 'image' ? images?.pathOf(event.sha256) : undefined;
+    },
+    filePath(key) {
+      const event = view.event(key);
+      return event && event.kind !== 'text' ? images?.pathOf(event.sha256) : undefined;
     },
     reconnectNow(reason: ReconnectReason) {
       if (reason === 'resume' || reason === 'network-online') manager.refresh();
@@ -394,6 +442,17 @@ export function createTrayCore(deps: TrayCoreDeps, options: TrayCoreOptions = {}
     },
     async sendImageFile(file) {
       return queue((box) => box.addImage({ name: path.basename(file), path: file }));
+    },
+    async sendFileAt(file) {
+      let size: number;
+      try {
+        const info = await stat(file);
+        if (!info.isFile()) return { ok: false, message: `${file} is not a regular file.` };
+        size = info.size;
+      } catch (err) {
+        return { ok: false, message: `Cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
+      }
+      return checkFileSize(size) ?? queue((box) => box.addFile({ name: path.basename(file), path: file }));
     },
     async listLibrary() {
       const client = manager.client;

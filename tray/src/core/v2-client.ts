@@ -22,11 +22,16 @@ import {
   type DownloadBeginFrame,
   type ErrorCode,
   type ErrorFrame,
+  type EventKind,
   type HistoryPageFrame,
   type LibraryEntry,
   type ServerFrame,
+  type UploadKind,
   type WelcomeFrame,
 } from '@vm-messenger/protocol';
+
+/** Every kind this client can show: files included, so the daemon sends file events, not notices. */
+export const CLIENT_KINDS: readonly EventKind[] = ['text', 'image', 'file'];
 
 export interface V2ClientOptions {
   host: string;
@@ -37,6 +42,8 @@ export interface V2ClientOptions {
   clientName: string;
   /** Resume after this seq: every later event is replayed before live traffic. */
   lastSeq?: number;
+  /** The kinds declared in the hello; default CLIENT_KINDS. */
+  kinds?: readonly EventKind[];
   handshakeTimeoutMs?: number;
   /** Silence from the daemon (no ping, no frame) after which the connection counts as dead. */
   keepaliveTimeoutMs?: number;
@@ -80,7 +87,10 @@ interface V2ClientEvents {
 }
 
 /** Where the bytes of a download go. */
-export type DownloadTarget = { kind: 'file'; dir: string; fileName: string } | { kind: 'memory' };
+export type DownloadTarget = ({ kind: 'file'; dir: string; fileName: string } | { kind: 'memory' }) & {
+  /** Hears the bytes received so far, for a progress bar. */
+  onProgress?: (received: number, total: number) => void;
+};
 export type DownloadResult = { sha256: string; size: number; path?: string; bytes?: Buffer };
 
 interface Download {
@@ -88,6 +98,7 @@ interface Download {
   hash: ReturnType<typeof createHash>;
   received: number;
   sink: DownloadSink;
+  onProgress: ((received: number, total: number) => void) | undefined;
   /** Writes in arrival order. */
   chain: Promise<void>;
   resolve: (r: DownloadResult) => void;
@@ -184,6 +195,7 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
           token: opts.token,
           clientName: opts.clientName,
           ...(opts.lastSeq !== undefined ? { lastSeq: opts.lastSeq } : {}),
+          kinds: [...(opts.kinds ?? CLIENT_KINDS)],
         };
         ws.send(encodeFrame(hello));
       });
@@ -250,8 +262,17 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
     return answer;
   }
 
-  /** Uploads an image from memory or a file, streamed in chunks with backpressure. */
-  async sendImage(image: { name: string; bytes?: Buffer; path?: string; id?: string; mime?: string }): Promise<AcceptedFrame> {
+  /** Uploads an image or (with `kind: 'file'`) any file, from memory or a file on disk, streamed in
+   *  chunks with backpressure. `onProgress` hears the bytes handed to the socket so far. */
+  async sendImage(image: {
+    name: string;
+    bytes?: Buffer;
+    path?: string;
+    id?: string;
+    mime?: string;
+    kind?: UploadKind;
+    onProgress?: (sent: number, total: number) => void;
+  }): Promise<AcceptedFrame> {
     const id = image.id ?? randomUUID();
     const source = image.bytes ? memorySource(image.bytes) : await fileSource(image.path ?? '');
     const transfer = this.nextTransfer;
@@ -262,7 +283,15 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
         (f): f is Extract<ServerFrame, { type: 'upload-ready' } | { type: 'accepted' }> =>
           (f.type === 'upload-ready' && f.transfer === transfer) || (f.type === 'accepted' && f.id === id),
       );
-      this.send({ type: 'image-begin', id, transfer, name: image.name, size: source.size, sha256: source.sha256 });
+      this.send({
+        type: 'image-begin',
+        id,
+        transfer,
+        name: image.name,
+        size: source.size,
+        sha256: source.sha256,
+        ...(image.kind ? { kind: image.kind } : {}),
+      });
       const first = await ready;
       if (first.type === 'accepted') return first; // the daemon already has it: a resend
       const accepted = this.await(id, (f): f is AcceptedFrame => f.type === 'accepted' && f.id === id);
@@ -271,6 +300,7 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
       for (let offset = 0; offset < source.size; offset += chunkBytes) {
         const chunk = await source.read(offset, Math.min(chunkBytes, source.size - offset));
         await this.sendBinary(encodeChunk(transfer, chunk));
+        image.onProgress?.(offset + chunk.byteLength, source.size);
       }
       this.send({ type: 'image-end', transfer });
       return await accepted;
@@ -297,7 +327,7 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
     if (this.sendFailure) throw this.sendFailure;
   }
 
-  /** Downloads the bytes of an image event. */
+  /** Downloads the bytes of an image or file event. */
   fetchImage(seq: number, target: DownloadTarget): Promise<DownloadResult> {
     const req = this.nextReq++;
     const result = this.expect(`req:${req}`, target, req);
@@ -388,6 +418,7 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
       if (!dl) return;
       dl.received += chunk.value.payload.byteLength;
       dl.hash.update(chunk.value.payload);
+      dl.onProgress?.(dl.received, dl.begin.size);
       const payload = chunk.value.payload;
       dl.chain = dl.chain.then(() => dl.sink.write(payload));
       return;
@@ -433,7 +464,7 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
     const want = this.expected.get(key);
     if (!want) return;
     this.expected.delete(key);
-    const dl: Download = { begin, hash: createHash('sha256'), received: 0, sink: undefined as never, chain: Promise.resolve(), resolve: want.resolve, reject: want.reject };
+    const dl: Download = { begin, hash: createHash('sha256'), received: 0, sink: undefined as never, onProgress: want.target.onProgress, chain: Promise.resolve(), resolve: want.resolve, reject: want.reject };
     // Chunks may arrive while the file is being opened: they queue behind the open.
     const opening = openSink(want.target, begin.name).then((sink) => void (dl.sink = sink));
     dl.chain = opening;
@@ -448,7 +479,7 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
       await dl.chain;
       const sha256 = dl.hash.digest('hex');
       if (dl.received !== dl.begin.size) throw new ClientError('transfer_failed', `expected ${dl.begin.size} bytes, got ${dl.received}`);
-      if (sha256 !== dl.begin.sha256) throw new ClientError('transfer_failed', 'SHA-256 mismatch: the image was corrupted in transit');
+      if (sha256 !== dl.begin.sha256) throw new ClientError('transfer_failed', 'SHA-256 mismatch: the bytes were corrupted in transit');
       dl.resolve({ sha256, size: dl.received, ...(await dl.sink.commit()) });
     } catch (err) {
       await this.failDownload(dl, err as Error);

@@ -53,9 +53,10 @@ async function start(): Promise<void> {
     }),
     dataDir: app.getPath('userData'),
     defaultReceivedImagesDir: join(app.getPath('pictures'), 'client_received_images'),
+    defaultReceivedFilesDir: join(app.getPath('downloads'), 'VM Messenger'),
     hostName: hostname(),
   });
-  const windowApi = createWindowApi(core, { openPath: (p) => shell.openPath(p), setStartAtLogin });
+  const windowApi = createWindowApi(core, { openPath: (p) => shell.openPath(p), setStartAtLogin, showItemInFolder: (p) => shell.showItemInFolder(p) });
   const snapshot = await core.api.getSnapshot();
   let uiSettings: UiSettings = snapshot.settings;
   if (app.getLoginItemSettings().openAtLogin !== uiSettings.startAtLogin) setStartAtLogin(uiSettings.startAtLogin);

@@ -3,7 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { ImageEvent } from '@vm-messenger/protocol';
-import { freeFileName, ReceivedImages, safeFileName } from 'vm-messenger-tray/core';
+import { freeFileName, ReceivedBlobs, safeFileName } from 'vm-messenger-tray/core';
 import { connectClient, startTestDaemon, tempDir, until } from '../helpers/daemon.js';
 import { makeJpeg, makePng } from '../helpers/images.js';
 import { makeCore, waitForStatus } from './core-harness.js';
@@ -38,7 +38,7 @@ test('an image already in the index is reported saved without fetching again', a
   const daemon = await startTestDaemon(t);
   const dir = await tempDir(t);
   const folder = path.join(dir, 'received');
-  const store = await ReceivedImages.open(path.join(dir, 'index.json'), () => folder);
+  const store = await ReceivedBlobs.open(path.join(dir, 'index.json'), () => folder);
   const client = await connectClient(t, daemon, 'desk');
   const laptop = await connectClient(t, daemon, 'laptop');
   const png = await makePng(30, 20);
@@ -51,7 +51,7 @@ test('an image already in the index is reported saved without fetching again', a
   await store.close();
 
   // A new instance over the same index: the second event has the same bytes.
-  const again = await ReceivedImages.open(path.join(dir, 'index.json'), () => folder);
+  const again = await ReceivedBlobs.open(path.join(dir, 'index.json'), () => folder);
   const saved: string[] = [];
   again.on('saved', (_e, file) => saved.push(file));
   await again.enqueue(b!);
@@ -67,10 +67,10 @@ test('an image event that arrives while offline-bound is kept queued on disk and
   const laptop = await connectClient(t, daemon, 'laptop');
   await laptop.sendImage({ name: 'later.png', bytes: await makePng(16, 16) });
   const [event] = daemon.history(10) as ImageEvent[];
-  const first = await ReceivedImages.open(path.join(dir, 'index.json'), () => folder);
+  const first = await ReceivedBlobs.open(path.join(dir, 'index.json'), () => folder);
   await first.enqueue(event!);
   await first.close();
-  const second = await ReceivedImages.open(path.join(dir, 'index.json'), () => folder);
+  const second = await ReceivedBlobs.open(path.join(dir, 'index.json'), () => folder);
   t.is(second.pendingCount, 1);
   await second.process(await connectClient(t, daemon, 'desk'));
   t.deepEqual(await readdir(folder), [event!.storedName]);

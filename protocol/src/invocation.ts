@@ -10,7 +10,11 @@ const NPM_SCRIPT: Record<ProgramName, string> = { vmctl: 'npm run vmctl --', vmm
 export const runByNpm = (env: Readonly<Record<string, string | undefined>>): boolean =>
   ['start', 'vmctl', 'vmm'].includes(env.npm_lifecycle_event ?? '');
 
-/** The command prefix that runs `program` here, e.g. `npm run vmctl --` or `vmctl`. */
-export function commandFor(program: ProgramName, env: Readonly<Record<string, string | undefined>>): string {
-  return runByNpm(env) ? NPM_SCRIPT[program] : program;
+/** The command prefix that runs `program` here, e.g. `npm run vmctl --` or `vmctl`. `script` is
+ *  the running program's own file (process.argv[1]): the single-file vmm (`vmm.mjs`, from
+ *  `npm run vmm:bundle`) is run as `node FILE`, not from PATH. */
+export function commandFor(program: ProgramName, env: Readonly<Record<string, string | undefined>>, script?: string): string {
+  if (runByNpm(env)) return NPM_SCRIPT[program];
+  if (script?.endsWith('.mjs')) return `node ${script}`;
+  return program;
 }

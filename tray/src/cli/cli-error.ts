@@ -14,4 +14,4 @@ export class CliError extends Error {
 
 /** Names the pair command as it runs here (`npm run vmm -- pair` in a checkout). */
 export const notPairedMessage = (env: Readonly<Record<string, string | undefined>>): string =>
-  `not paired: run \`${commandFor('vmm', env)} pair <pairing string>\` first`;
+  `not paired: run \`${commandFor('vmm', env, process.argv[1])} pair <pairing string>\` first`;

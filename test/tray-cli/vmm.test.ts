@@ -5,6 +5,7 @@ import { formatPairing, type ConversationEvent } from '@vm-messenger/protocol';
 import type { Daemon } from '@vm-messenger/daemon';
 import { startTestDaemon, tempDir, until } from '../helpers/daemon.js';
 import { makePng } from '../helpers/images.js';
+import { makeSparseFile, makeZip, sha256OfFile } from '../helpers/files.js';
 import { runVmm, startVmm } from './vmm-process.js';
 
 async function paired(t: Parameters<typeof tempDir>[0], daemon: Daemon, name = 'cli-desk'): Promise<string> {
@@ -134,3 +135,55 @@ async function upload(daemon: Daemon, bytes: Buffer): Promise<string> {
   await daemon.uploadChunk(handle, bytes);
   return handle;
 }
+
+test.serial('vmm send-file: any regular file, exit 0 once accepted; an image still arrives as an image', async (t) => {
+  const daemon = await startTestDaemon(t);
+  const dir = await paired(t, daemon);
+  const files = await tempDir(t);
+  const zip = path.join(files, 'logs.zip');
+  await writeFile(zip, makeZip([{ name: 'app.log', data: Buffer.from('started\n') }]));
+  const ok = await runVmm(['--config-dir', dir, 'send-file', zip]);
+  t.is(ok.code, 0, ok.stderr);
+  t.regex(ok.stdout, /accepted \(seq \d+\)/);
+  const png = path.join(files, 'shot.png');
+  await writeFile(png, await makePng(12, 10));
+  t.is((await runVmm(['--config-dir', dir, 'send-file', png])).code, 0);
+  const [file, image] = daemon.history(5);
+  t.true(file?.kind === 'file' && file.originalName === 'logs.zip' && file.mime === 'application/zip');
+  t.is(image?.kind, 'image');
+  const folder = await runVmm(['--config-dir', dir, 'send-file', files]);
+  t.is(folder.code, 2);
+  t.regex(folder.stderr, /not a regular file/);
+});
+
+test.serial('vmm listen --json reports file events and where each file was saved; connect sends /file', async (t) => {
+  const daemon = await startTestDaemon(t);
+  const dir = await paired(t, daemon);
+  const listen = startVmm(t, ['--config-dir', dir, 'listen', '--json']);
+  await listen.waitForLine((l) => l.includes('"status":"connected"'), 'connected');
+  const sparseDir = await tempDir(t);
+  const big = path.join(sparseDir, 'trace.bin');
+  await makeSparseFile(big, 5 * 1024 * 1024);
+  const handle = daemon.beginUpload('trace.bin', 5 * 1024 * 1024, await sha256OfFile(big), 'file');
+  await daemon.uploadChunk(handle, await readFile(big));
+  const pushed = await daemon.sendImage({ kind: 'upload', upload: handle });
+  const eventLine = await listen.waitForLine((l) => l.includes('"kind":"file"'), 'the file event');
+  const parsed = JSON.parse(eventLine) as { type: string; event: ConversationEvent };
+  t.is(parsed.type, 'event');
+  t.deepEqual(parsed.event, pushed);
+  const saved = JSON.parse(await listen.waitForLine((l) => l.includes('"file-saved"'), 'file saved')) as { path: string; seq: number };
+  t.is(saved.seq, pushed.seq);
+  t.is(await sha256OfFile(saved.path), pushed.sha256);
+  listen.child.kill('SIGTERM');
+  t.is(await listen.exited, 0);
+
+  const chat = startVmm(t, ['--config-dir', dir, 'connect']);
+  await chat.waitForLine((l) => l.includes('connected to test-vm'), 'connected');
+  const notes = path.join(sparseDir, 'notes.md');
+  await writeFile(notes, '# notes\n');
+  chat.child.stdin?.write(`/file ${notes}\n`);
+  await chat.waitForLine((l) => /\] You sent a file: notes\.md \(8 B, text\/markdown\)$/.test(l), 'own file line');
+  chat.child.stdin?.write('/quit\n');
+  t.is(await chat.exited, 0);
+  t.true(daemon.history(10).some((e) => e.kind === 'file' && e.originalName === 'notes.md'));
+});

@@ -24,6 +24,8 @@ export interface CoreHarness {
   dataDir: string;
   settingsDir: string;
   receivedDir: string;
+  /** Where received files (not images) are saved. */
+  filesDir: string;
 }
 
 export const FAST: TrayCoreOptions = {
@@ -49,6 +51,7 @@ export async function makeCore(t: ExecutionContext, opts: HarnessOptions = {}): 
   const dataDir = opts.dataDir ?? (await tempDir(t, 'vmm-core-'));
   const settingsDir = opts.settingsDir ?? dataDir;
   const receivedDir = path.join(dataDir, 'received');
+  const filesDir = path.join(dataDir, 'received-files');
   const store = openSettingsStore(settingsDir);
   if (opts.daemon) {
     store.set('host', '127.0.0.1');
@@ -65,6 +68,7 @@ export async function makeCore(t: ExecutionContext, opts: HarnessOptions = {}): 
       notifier: silentNotifier,
       dataDir,
       defaultReceivedImagesDir: receivedDir,
+      defaultReceivedFilesDir: filesDir,
       hostName: 'test-host',
     },
     { ...FAST, notifier: { show: (toast) => void toasts.push(toast) }, ...opts.options },
@@ -76,7 +80,7 @@ export async function makeCore(t: ExecutionContext, opts: HarnessOptions = {}): 
     if (u.type === 'connection') states.push(u.state);
   });
   t.teardown(() => core.stop());
-  return { core, toasts, updates, states, dataDir, settingsDir, receivedDir };
+  return { core, toasts, updates, states, dataDir, settingsDir, receivedDir, filesDir };
 }
 
 export const waitForStatus = (h: CoreHarness, status: ConnectionState['status'], timeoutMs = 10_000): Promise<boolean> =>

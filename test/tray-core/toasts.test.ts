@@ -137,6 +137,7 @@ test('the real node-notifier path on Linux runs notify-send with title, message 
     notifier: nodeNotifier(),
     dataDir,
     defaultReceivedImagesDir: path.join(dataDir, 'received'),
+    defaultReceivedFilesDir: path.join(dataDir, 'received-files'),
     hostName: 'test-host',
   });
   t.teardown(() => core.stop());

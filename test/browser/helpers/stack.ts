@@ -50,6 +50,7 @@ export interface ChatStack extends ChatPage {
   dataDir: string;
   /** Where received images are saved (the core's default folder). */
   receivedDir: string;
+  filesDir: string;
   toasts: ToastCall[];
   /** Stops the daemon; `startDaemon` brings it back on the same port with the same state. */
   stopDaemon(): Promise<void>;
@@ -64,6 +65,7 @@ export async function openStack(t: ExecutionContext, suite: Suite, opts: StackOp
 
   const dataDir = await tempDir(t, 'vmm-browser-');
   const receivedDir = path.join(dataDir, 'received');
+  const filesDir = path.join(dataDir, 'received-files');
   const settings = openSettingsStore(dataDir);
   const paired = opts.paired ?? true;
   if (paired) {
@@ -86,6 +88,7 @@ export async function openStack(t: ExecutionContext, suite: Suite, opts: StackOp
       notifier,
       dataDir,
       defaultReceivedImagesDir: receivedDir,
+      defaultReceivedFilesDir: filesDir,
       hostName: CLIENT_NAME,
     },
     { ...FAST, ...opts.core },
@@ -102,6 +105,7 @@ export async function openStack(t: ExecutionContext, suite: Suite, opts: StackOp
     core,
     dataDir,
     receivedDir,
+    filesDir,
     toasts,
     stopDaemon: () => daemon.stop(),
     startDaemon: async () => {

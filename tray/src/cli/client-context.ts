@@ -17,18 +17,22 @@ export interface ClientContext {
   secrets: SecretStore;
   settings: TraySettings;
   defaultReceivedImagesDir: string;
+  defaultReceivedFilesDir: string;
 }
 
 export function openContext(configDir: string | undefined): ClientContext {
   const store = openSettingsStore(configDir ?? process.env['VMM_CLIENT_DIR'] ?? undefined);
   const dir = path.dirname(store.path);
   const pictures = path.join(os.homedir(), 'Pictures');
+  const downloads = path.join(os.homedir(), 'Downloads');
   return {
     dir,
     store,
     secrets: fileSecretStore(path.join(dir, 'token')),
     settings: readSettings(store),
     defaultReceivedImagesDir: existsSync(pictures) ? path.join(pictures, 'client_received_images') : path.join(dir, 'client_received_images'),
+    // Where a browser would put a download, in a folder of its own (as the Windows app does).
+    defaultReceivedFilesDir: existsSync(downloads) ? path.join(downloads, 'VM Messenger') : path.join(dir, 'client_received_files'),
   };
 }
 
@@ -39,6 +43,7 @@ export function openCore(ctx: ClientContext, opts: { toasts?: boolean } = {}): T
     notifier: opts.toasts ? nodeNotifier() : silentNotifier,
     dataDir: ctx.dir,
     defaultReceivedImagesDir: ctx.defaultReceivedImagesDir,
+    defaultReceivedFilesDir: ctx.defaultReceivedFilesDir,
     hostName: os.hostname(),
   });
 }

@@ -31,8 +31,8 @@ export interface TrayCoreDeps {
   dataDir: string;
   /** Received-images folder used while the setting is empty. */
   defaultReceivedImagesDir: string;
-  /** Received-files folder used while the setting is empty; default `~/Downloads/VM Messenger`. */
-  defaultReceivedFilesDir?: string;
+  /** Received-files folder used while the setting is empty (the app: `Downloads\VM Messenger`). */
+  defaultReceivedFilesDir: string;
   /** The computer's name, the default client name when pairing. */
   hostName: string;
 }

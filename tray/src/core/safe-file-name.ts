@@ -7,7 +7,8 @@ export function safeFileName(name: string, fallback: string): string {
   // Only the last path segment, whichever separator the sender's OS uses.
   const base = name.split(/[\\/]/).pop() ?? '';
   let clean = base
-    .replace(/[\u0000-\u001f\u007f<>:"|?*]/g, '_')
+    // Bidi overrides as well: `gpj\u202E.exe` would read as an image in Explorer.
+    .replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069<>:"|?*]/g, '_')
     .replace(/^[\s.]+/, '')
     .replace(/[\s.]+$/, '');
   if (clean.length > MAX_LENGTH) {

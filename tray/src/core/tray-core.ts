@@ -3,7 +3,6 @@
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_LIMITS, formatByteSize, type ConversationEvent, type ImageEvent, type LibraryEntry, type Sender } from '@vm-messenger/protocol';
 import type { ActionResult, ChatItem, ChatSnapshot, ChatUpdate, ConnectionState, UiSettings, VmMessengerApi } from './bridge-api.js';
@@ -53,8 +52,6 @@ export interface TrayCoreHandle extends TrayCore {
 const DEFAULT_PAGE = 50;
 const OPEN_IMAGE_TIMEOUT_MS = 60_000;
 
-/** `Downloads\VM Messenger`, where a browser would put a download, in a folder of its own. */
-export const defaultReceivedFilesDir = (): string => path.join(os.homedir(), 'Downloads', 'VM Messenger');
 
 export function createTrayCore(deps: TrayCoreDeps, options: TrayCoreOptions = {}): TrayCoreHandle {
   const listeners = new Set<(update: ChatUpdate) => void>();
@@ -105,7 +102,7 @@ export function createTrayCore(deps: TrayCoreDeps, options: TrayCoreOptions = {}
     settings = readSettings(deps.settings);
   };
   const receivedDir = (): string => settings.receivedImagesDir || deps.defaultReceivedImagesDir;
-  const filesDir = (): string => settings.receivedFilesDir || (deps.defaultReceivedFilesDir ?? defaultReceivedFilesDir());
+  const filesDir = (): string => settings.receivedFilesDir || deps.defaultReceivedFilesDir;
   const displayName = (): string => settings.clientName || deps.hostName;
   // By id where the daemon gives one: a name is only unique among the clients connected now.
   const isMine = (event: ConversationEvent): boolean =>

@@ -50,6 +50,9 @@ export async function copyToTemp(sourcePath: string, tempDir: string): Promise<s
   await copyFile(sourcePath, tempPath, fsConstants.COPYFILE_EXCL | fsConstants.COPYFILE_FICLONE);
   const handle = await open(tempPath, 'r+');
   try {
+    // copyFile keeps the source's mode (a library file is often 0644): every stored file is 0600,
+    // however it arrived, like the uploads written by IncomingTransfer.
+    await handle.chmod(0o600);
     await handle.sync();
   } finally {
     await handle.close();

@@ -36,7 +36,7 @@ test('a pending bubble sorts last and becomes the delivered event under the same
   v.applyEvent({ ...text(3, 'pending-id-1', 'me'), text: 'hi' });
   const mine = v.list().at(-1);
   t.like(mine, { key: 'pending-id-1', seq: 3, delivery: 'delivered', mine: true, text: 'hi' });
-  t.is(v.setDelivery('pending-id-1', 'failed', 'late'), undefined, 'a delivered bubble keeps its state');
+  t.is(v.setDelivery('pending-id-1', 'failed', { message: 'late' }), undefined, 'a delivered bubble keeps its state');
 });
 
 test('loadOlder pages history backwards until the beginning', async (t) => {

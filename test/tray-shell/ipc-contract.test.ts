@@ -12,12 +12,17 @@ test('preload and main use the same channel names, one per API call', async (t) 
   t.deepEqual(preloadNames, mainNames);
   t.deepEqual([...INVOKE_METHODS].sort(), [
     'getSnapshot',
+    'imageAction',
+    'imageData',
     'loadOlder',
     'markRead',
     'openFile',
     'openImage',
+    'openLink',
     'pair',
     'reconnectNow',
+    'remove',
+    'retry',
     'sendFile',
     'sendImage',
     'sendText',
@@ -103,7 +108,7 @@ test('bad input: an empty pairing string or an over-long client name', async (t)
 
 test('only calls answering ActionResult turn bad input into a message for the page', async (t) => {
   const { ACTION_METHODS } = await ipcSchemas();
-  t.deepEqual([...ACTION_METHODS].sort(), ['openFile', 'openImage', 'pair', 'sendFile', 'sendImage', 'sendText', 'showInFolder', 'updateSettings']);
+  t.deepEqual([...ACTION_METHODS].sort(), ['imageAction', 'imageData', 'openFile', 'openImage', 'openLink', 'pair', 'remove', 'retry', 'sendFile', 'sendImage', 'sendText', 'showInFolder', 'updateSettings']);
 });
 
 test('bad input: a file over what may cross IPC, and a bubble key that is not one', async (t) => {

@@ -90,7 +90,48 @@ test('the Windows icon is a valid multi-size .ico up to 256 px', async (t) => {
   }
 });
 
-test('every tray state has its 16 and 32 px icon, with and without the unread badge', async (t) => {
+test('every tray state has its icon at 16–48 px for light and dark taskbars, with every unread badge', async (t) => {
+  const { trayIconFile, overlayIconFile, TRAY_ICON_SIZES } = await trayPresentation();
+  const { appPaths: paths } = await appPaths();
+  const dir = paths(trayDir).trayIconDir;
+  const states = [
+    { status: 'connected', serverName: 'vm' },
+    { status: 'reconnecting', attempt: 1, nextRetryAt: 0 },
+    { status: 'disconnected' },
+    { status: 'auth-failed', code: 'bad_token', reason: '' },
+  ] as const;
+  t.deepEqual([...TRAY_ICON_SIZES], [16, 20, 24, 32, 48]);
+  const checks: Promise<void>[] = [];
+  for (const state of states) {
+    for (const unread of [0, 1, 5, 9, 10, 250]) {
+      for (const size of TRAY_ICON_SIZES) {
+        for (const theme of ['light', 'dark'] as const) {
+          checks.push(
+            sharp(join(dir, trayIconFile(state, unread, size, theme)))
+              .metadata()
+              .then((meta) => {
+                t.is(meta.width, size);
+                t.is(meta.hasAlpha, true);
+              }),
+          );
+        }
+      }
+    }
+  }
+  for (const unread of [1, 9, 12]) {
+    for (const size of [16, 32] as const) {
+      checks.push(
+        sharp(join(dir, overlayIconFile(unread, size)!))
+          .metadata()
+          .then((meta) => void t.is(meta.width, size)),
+      );
+    }
+  }
+  await Promise.all(checks);
+  t.is(overlayIconFile(0, 16), undefined, 'no overlay when nothing is unread');
+});
+
+test('the tray states differ in shape, not only in colour', async (t) => {
   const { trayIconFile } = await trayPresentation();
   const { appPaths: paths } = await appPaths();
   const dir = paths(trayDir).trayIconDir;
@@ -100,13 +141,13 @@ test('every tray state has its 16 and 32 px icon, with and without the unread ba
     { status: 'disconnected' },
     { status: 'auth-failed', code: 'bad_token', reason: '' },
   ] as const;
-  for (const state of states) {
-    for (const unread of [0, 3]) {
-      for (const scale of [1, 2] as const) {
-        const meta = await sharp(join(dir, trayIconFile(state, unread, scale))).metadata();
-        t.is(meta.width, scale * 16);
-        t.is(meta.hasAlpha, true);
-      }
+  // Reduced to grey, as someone who cannot tell red from green sees it: every pair still differs.
+  const greys = await Promise.all(states.map((s) => sharp(join(dir, trayIconFile(s, 0, 32, 'light'))).flatten({ background: '#ffffff' }).greyscale().raw().toBuffer()));
+  for (let i = 0; i < greys.length; i++) {
+    for (let j = i + 1; j < greys.length; j++) {
+      let differing = 0;
+      for (let k = 0; k < greys[i]!.length; k += 1) if (Math.abs(greys[i]![k]! - greys[j]![k]!) > 64) differing += 1;
+      t.true(differing > 20, `${states[i]!.status} vs ${states[j]!.status}: ${differing} pixels differ`);
     }
   }
 });

@@ -66,12 +66,13 @@ test('before pairing there is nothing to send or reconnect, and Settings says Pa
 
 test('the tray icon and tooltip follow the connection and the unread count', async (t) => {
   const { trayIconFile, trayTooltip } = await trayPresentation();
-  t.is(trayIconFile({ status: 'connected', serverName: 'vm' }, 0, 1), 'connected-16.png');
-  t.is(trayIconFile({ status: 'connected', serverName: 'vm' }, 2, 2), 'connected-unread-32.png');
-  t.is(trayIconFile({ status: 'connecting', attempt: 1 }, 0, 1), 'reconnecting-16.png');
-  t.is(trayIconFile({ status: 'reconnecting', attempt: 3, nextRetryAt: 0 }, 0, 1), 'reconnecting-16.png');
-  t.is(trayIconFile({ status: 'unpaired' }, 0, 1), 'disconnected-16.png');
-  t.is(trayIconFile({ status: 'auth-failed', code: 'bad_token', reason: 'x' }, 1, 1), 'auth-failed-unread-16.png');
+  t.is(trayIconFile({ status: 'connected', serverName: 'vm' }, 0, 16, 'light'), 'light/connected-16.png');
+  t.is(trayIconFile({ status: 'connected', serverName: 'vm' }, 2, 32, 'dark'), 'dark/connected-2-32.png');
+  t.is(trayIconFile({ status: 'connected', serverName: 'vm' }, 42, 20, 'dark'), 'dark/connected-9plus-20.png');
+  t.is(trayIconFile({ status: 'connecting', attempt: 1 }, 0, 24, 'light'), 'light/reconnecting-24.png');
+  t.is(trayIconFile({ status: 'reconnecting', attempt: 3, nextRetryAt: 0 }, 0, 48, 'light'), 'light/reconnecting-48.png');
+  t.is(trayIconFile({ status: 'unpaired' }, 0, 16, 'dark'), 'dark/disconnected-16.png');
+  t.is(trayIconFile({ status: 'auth-failed', code: 'bad_token', reason: 'x' }, 1, 16, 'light'), 'light/auth-failed-1-16.png');
   t.is(trayTooltip({ status: 'connected', serverName: 'dev-vm' }, 0), 'VM Messenger · Connected to dev-vm');
   t.is(trayTooltip({ status: 'reconnecting', attempt: 3, nextRetryAt: 0 }, 12), 'VM Messenger · Reconnecting (attempt 3) · 12 unread');
   t.is(trayTooltip({ status: 'auth-failed', code: 'bad_token', reason: 'x' }, 0), 'VM Messenger · Pairing rejected: pair again');

@@ -1,8 +1,9 @@
 // Draws the app and tray icons as SVG and renders them with sharp into tray/assets/ (the generated
 // files are committed; run again only after changing a drawing): icon.svg, icon.png (512 px),
-// icon.ico (16–256 px, PNG-compressed entries) and tray/<state>[-unread]-<16|32>.png.
+// icon.ico (16–256 px, PNG-compressed entries), tray/<light|dark>/<state>[-<badge>]-<size>.png and
+// tray/overlay/<badge>-<16|32>.png (the taskbar overlay while the window is open).
 // sharp comes from the workspace (the daemon depends on it); the app does not need it at runtime.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
@@ -23,26 +24,55 @@ export const appIconSvg = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 
   <path d="M196 112h-8v28a28 28 0 0 1-28 28h-44v6a18 18 0 0 0 18 18h40l26 22v-22h-4 0a18 18 0 0 0 18-18v-44a18 18 0 0 0-18-18z" fill="#9fd3ff"/>
 </svg>`;
 
-const STATE_COLOURS = {
-  connected: '#2ea043',
-  reconnecting: '#e3a21a',
-  disconnected: '#8a8d95',
-  'auth-failed': '#d1242f',
-};
+/** Tray icons: a monochrome glyph in the Windows 11 style, dark on a light taskbar and white on a
+ *  dark one. The state is in the SHAPE (solid bubble = connected, outline with dots = trying,
+ *  outline with a slash = offline, outline with "!" = pairing rejected), so it reads without
+ *  colour; only the error and the unread count add colour, as Windows' own badges do. */
+export const TRAY_STATES = ['connected', 'reconnecting', 'disconnected', 'auth-failed'];
+export const TRAY_SIZES = [16, 20, 24, 32, 48];
+export const TRAY_THEMES = { light: '#1b1c1f', dark: '#ffffff' };
+/** Unread badges: 1–9, then "9+". */
+export const BADGES = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '9plus'];
 
-/** The tray glyph on a 32-unit grid: a bubble readable on light and dark taskbars, a state dot at
- *  the bottom right, and an unread badge at the top right. */
-export function trayIconSvg(state, unread) {
-  const dim = state === 'disconnected' ? ' opacity=".6"' : '';
-  const badge = unread ? '<circle cx="25" cy="7" r="6" fill="#0f6cbd" stroke="#ffffff" stroke-width="2"/>' : '';
-  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">
-  <g${dim}>
-    <path d="M6 4h16a4 4 0 0 1 4 4v11a4 4 0 0 1-4 4H13l-6 5v-5H6a4 4 0 0 1-4-4V8a4 4 0 0 1 4-4z" fill="#ffffff" stroke="#1b1c1f" stroke-width="2" stroke-linejoin="round"/>
-    <path d="M8 11l4 3-4 3M14 17h5" fill="none" stroke="#1b1c1f" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"/>
-  </g>
-  <circle cx="25" cy="25" r="6" fill="${STATE_COLOURS[state]}" stroke="#ffffff" stroke-width="2"/>
-  ${badge}
-</svg>`;
+const BUBBLE = 'M7 5h16a4 4 0 0 1 4 4v10a4 4 0 0 1-4 4H14l-6 5v-5H7a4 4 0 0 1-4-4V9a4 4 0 0 1 4-4z';
+
+function glyph(state, ink) {
+  switch (state) {
+    case 'connected':
+      return `<path d="${BUBBLE}" fill="${ink}"/>`;
+    case 'reconnecting':
+      return `<path d="${BUBBLE}" fill="none" stroke="${ink}" stroke-width="2.4" stroke-linejoin="round"/>` +
+        [10, 15, 20].map((x) => `<circle cx="${x}" cy="14" r="1.9" fill="${ink}"/>`).join('');
+    case 'disconnected':
+      return `<path d="${BUBBLE}" fill="none" stroke="${ink}" stroke-width="2.4" stroke-linejoin="round" opacity=".8"/>` +
+        `<path d="M4 29 29 3" stroke="${ink}" stroke-width="2.6" stroke-linecap="round"/>`;
+    case 'auth-failed':
+      return `<path d="${BUBBLE}" fill="none" stroke="${ink}" stroke-width="2.4" stroke-linejoin="round"/>` +
+        `<circle cx="24" cy="24" r="7.5" fill="#c42b1c" stroke="${ink === '#ffffff' ? '#1b1c1f' : '#ffffff'}" stroke-width="1.5"/>` +
+        `<path d="M24 19.5v5.2" stroke="#ffffff" stroke-width="2.4" stroke-linecap="round"/><circle cx="24" cy="28" r="1.4" fill="#ffffff"/>`;
+  }
+  throw new Error(`no tray state ${state}`);
+}
+
+/** The count badge at the top right: Windows accent blue, white digits, a ring in the taskbar colour. */
+function badge(label, ring) {
+  const text = label === '9plus' ? '9+' : label;
+  const wide = text.length > 1;
+  return `<rect x="${wide ? 13 : 17}" y="0" width="${wide ? 19 : 15}" height="15" rx="7.5" fill="#0f6cbd" stroke="${ring}" stroke-width="1.5"/>` +
+    `<text x="${wide ? 22.5 : 24.5}" y="12" text-anchor="middle" font-family="DejaVu Sans, Segoe UI, Arial" font-weight="700" font-size="${wide ? 11 : 12}" fill="#ffffff">${text}</text>`;
+}
+
+export function trayIconSvg(state, theme, unreadBadge) {
+  const ink = TRAY_THEMES[theme];
+  const ring = theme === 'dark' ? '#1b1c1f' : '#ffffff';
+  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">${glyph(state, ink)}${unreadBadge ? badge(unreadBadge, ring) : ''}</svg>`;
+}
+
+/** The taskbar overlay (bottom right of the taskbar button while the window is open): the count alone. */
+export function overlaySvg(label) {
+  const text = label === '9plus' ? '9+' : label;
+  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><circle cx="16" cy="16" r="15" fill="#0f6cbd" stroke="#ffffff" stroke-width="2"/>` +
+    `<text x="16" y="22.5" text-anchor="middle" font-family="DejaVu Sans, Segoe UI, Arial" font-weight="700" font-size="${text.length > 1 ? 15 : 19}" fill="#ffffff">${text}</text></svg>`;
 }
 
 /** An .ico whose entries are PNGs (valid since Windows Vista; electron-builder accepts it). */
@@ -76,12 +106,21 @@ async function main() {
   const sizes = [16, 24, 32, 48, 64, 128, 256];
   const pngs = await Promise.all(sizes.map(async (size) => ({ size, data: await render(appIconSvg, size) })));
   writeFileSync(join(assets, 'icon.ico'), buildIco(pngs));
-  for (const state of Object.keys(STATE_COLOURS)) {
-    for (const unread of [false, true]) {
-      for (const size of [16, 32]) {
-        writeFileSync(join(assets, 'tray', `${state}${unread ? '-unread' : ''}-${size}.png`), await render(trayIconSvg(state, unread), size));
+  rmSync(join(assets, 'tray'), { recursive: true, force: true });
+  for (const theme of Object.keys(TRAY_THEMES)) {
+    mkdirSync(join(assets, 'tray', theme), { recursive: true });
+    for (const state of TRAY_STATES) {
+      for (const unread of [undefined, ...BADGES]) {
+        for (const size of TRAY_SIZES) {
+          const name = `${state}${unread ? `-${unread}` : ''}-${size}.png`;
+          writeFileSync(join(assets, 'tray', theme, name), await render(trayIconSvg(state, theme, unread), size));
+        }
       }
     }
+  }
+  mkdirSync(join(assets, 'tray', 'overlay'), { recursive: true });
+  for (const label of BADGES) {
+    for (const size of [16, 32]) writeFileSync(join(assets, 'tray', 'overlay', `${label}-${size}.png`), await render(overlaySvg(label), size));
   }
 }
 

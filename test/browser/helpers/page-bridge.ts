@@ -5,7 +5,22 @@
 import type { Page } from 'playwright-core';
 import type { ChatUpdate, VmMessengerApi } from 'vm-messenger-tray/core';
 
-const METHODS = ['getSnapshot', 'sendText', 'sendImage', 'pair', 'reconnectNow', 'loadOlder', 'openImage', 'markRead', 'updateSettings'] as const;
+const METHODS = [
+  'getSnapshot',
+  'sendText',
+  'sendImage',
+  'pair',
+  'reconnectNow',
+  'loadOlder',
+  'openImage',
+  'imageData',
+  'imageAction',
+  'openLink',
+  'retry',
+  'remove',
+  'markRead',
+  'updateSettings',
+] as const;
 type Method = (typeof METHODS)[number];
 
 export interface PageBridge {
@@ -19,7 +34,7 @@ export async function installBridge(page: Page, api: VmMessengerApi): Promise<Pa
     if (typeof method !== 'string' || !(METHODS as readonly string[]).includes(method) || !Array.isArray(args)) {
       throw new Error(`vmMessenger: no such call ${String(method)}`);
     }
-    return call(api, method as Method, args.map(fromWire));
+    return toWire(await call(api, method as Method, args.map(fromWire)));
   });
   await page.addInitScript(pageSide);
 
@@ -49,6 +64,14 @@ function fromWire(arg: unknown): unknown {
   return arg;
 }
 
+/** An answer carrying bytes (imageData) crosses as base64 too. */
+function toWire(result: unknown): unknown {
+  if (result && typeof result === 'object' && 'bytes' in result && result.bytes instanceof Uint8Array) {
+    return { ...result, bytes: { __bytes: Buffer.from(result.bytes).toString('base64') } };
+  }
+  return result;
+}
+
 /** Runs in the page before its own scripts (serialised by Playwright: self-contained). */
 function pageSide(): void {
   type Listener = (u: unknown) => void;
@@ -65,7 +88,15 @@ function pageSide(): void {
     for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
     return btoa(s);
   };
-  const call = (method: string, ...args: unknown[]): Promise<unknown> => w.__vmmCall(method, args);
+  const fromBase64 = (b64: string): Uint8Array => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  const call = async (method: string, ...args: unknown[]): Promise<unknown> => {
+    const result = await w.__vmmCall(method, args);
+    if (result && typeof result === 'object' && 'bytes' in result) {
+      const bytes = (result as { bytes: unknown }).bytes;
+      if (bytes && typeof bytes === 'object' && '__bytes' in bytes) return { ...result, bytes: fromBase64(String((bytes as { __bytes: string }).__bytes)) };
+    }
+    return result;
+  };
   const api = {
     getSnapshot: () => call('getSnapshot'),
     onUpdate: (l: Listener) => {
@@ -78,6 +109,11 @@ function pageSide(): void {
     reconnectNow: () => call('reconnectNow'),
     loadOlder: () => call('loadOlder'),
     openImage: (key: string) => call('openImage', key),
+    imageData: (key: string) => call('imageData', key),
+    imageAction: (key: string, action: string) => call('imageAction', key, action),
+    openLink: (url: string) => call('openLink', url),
+    retry: (key: string) => call('retry', key),
+    remove: (key: string) => call('remove', key),
     markRead: () => call('markRead'),
     updateSettings: (patch: unknown) => call('updateSettings', patch),
   };

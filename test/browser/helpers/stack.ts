@@ -16,6 +16,7 @@ import {
   type V2Client,
 } from 'vm-messenger-tray/core';
 import { startTestDaemon, tempDir, until } from '../../helpers/daemon.js';
+import { windowApi } from '../../tray-shell/shell-modules.js';
 import { openChat, type ChatPage, type OpenOptions } from './browser.js';
 import type { Suite } from './suite.js';
 
@@ -41,6 +42,25 @@ export interface StackOptions {
 export interface ToastCall {
   title: string;
   message: string;
+  key?: string;
+  image?: string;
+  actions?: boolean;
+  /** Acts on the toast as the user would: 'activate' (click / Open), 'mark-read', 'reply'. */
+  respond(response: 'activate' | 'mark-read' | 'reply', reply?: string): void;
+}
+
+/** What the desktop was asked to do (Electron's shell, clipboard, dialogs, globalShortcut cannot
+ *  exist here): recorded by the real window-api.ts's ShellOs seam. */
+export interface ShellCalls {
+  openedPaths: string[];
+  openedLinks: string[];
+  shownInFolder: string[];
+  copied: string[];
+  savedAs: string[];
+  shortcuts: string[];
+  log: string[];
+  /** Accelerators another app "holds": registering them fails. */
+  taken: Set<string>;
 }
 
 export interface ChatStack extends ChatPage {
@@ -52,6 +72,9 @@ export interface ChatStack extends ChatPage {
   receivedDir: string;
   filesDir: string;
   toasts: ToastCall[];
+  shell: ShellCalls;
+  /** Chat items the shell was asked to open from a toast click (core.onOpenChat). */
+  openedFromToast: (string | undefined)[];
   /** Stops the daemon; `startDaemon` brings it back on the same port with the same state. */
   stopDaemon(): Promise<void>;
   startDaemon(): Promise<Daemon>;
@@ -77,8 +100,15 @@ export async function openStack(t: ExecutionContext, suite: Suite, opts: StackOp
   const toasts: ToastCall[] = [];
   const notifier: ToastNotifier = {
     notify(n, callback) {
-      toasts.push({ title: n.title, message: n.message });
-      callback?.(null, '');
+      // Like a real toast: it answers once, when the user acts on it.
+      toasts.push({
+        title: n.title,
+        message: n.message,
+        ...(n.key ? { key: n.key } : {}),
+        ...(n.image ? { image: n.image } : {}),
+        ...(n.actions ? { actions: true } : {}),
+        respond: (response, reply) => callback?.(null, response, reply),
+      });
     },
   };
   const core = createTrayCore(
@@ -94,11 +124,32 @@ export async function openStack(t: ExecutionContext, suite: Suite, opts: StackOp
     { ...FAST, ...opts.core },
   );
   t.teardown(() => core.stop());
+  const openedFromToast: (string | undefined)[] = [];
+  core.onOpenChat((key) => openedFromToast.push(key));
   await core.start();
+  const shell: ShellCalls = { openedPaths: [], openedLinks: [], shownInFolder: [], copied: [], savedAs: [], shortcuts: [], log: [], taken: new Set() };
+  const { createWindowApi } = await windowApi();
+  const api = createWindowApi(core, {
+    openPath: async (p) => {
+      shell.openedPaths.push(p);
+      return '';
+    },
+    openExternal: async (url) => void shell.openedLinks.push(url),
+    showItemInFolder: (p) => void shell.shownInFolder.push(p),
+    copyImage: (p) => shell.copied.push(p) > 0,
+    saveAs: async (p) => shell.savedAs.push(p) > 0,
+    setStartAtLogin: () => undefined,
+    setGlobalShortcut: (accelerator) => {
+      if (shell.taken.has(accelerator)) return false;
+      shell.shortcuts.push(accelerator);
+      return true;
+    },
+    log: (line) => void shell.log.push(line),
+  });
   // The page opens on a settled state, so what it shows first is deterministic.
   if (paired && opts.token === undefined) await waitForStatus(core, 'connected');
 
-  const chat = await openChat(t, suite.browser(), suite.url(), core.api, opts.page);
+  const chat = await openChat(t, suite.browser(), suite.url(), api, opts.page);
   return {
     ...chat,
     daemon: () => daemon,
@@ -107,6 +158,8 @@ export async function openStack(t: ExecutionContext, suite: Suite, opts: StackOp
     receivedDir,
     filesDir,
     toasts,
+    shell,
+    openedFromToast,
     stopDaemon: () => daemon.stop(),
     startDaemon: async () => {
       daemon = await startTestDaemon(t, { stateDir, port });

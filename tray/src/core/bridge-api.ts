@@ -8,8 +8,9 @@ export type ConnectionState =
   | { status: 'disconnected' }
   | { status: 'connecting'; attempt: number }
   | { status: 'connected'; serverName: string }
-  /** `nextRetryAt` is epoch ms; `lastError` a human sentence. */
-  | { status: 'reconnecting'; attempt: number; nextRetryAt: number; lastError?: string }
+  /** `nextRetryAt` is epoch ms; `lastError` the technical reason (for "Details" and the log),
+   *  `lastErrorCode` its code, which the UI turns into a plain sentence. */
+  | { status: 'reconnecting'; attempt: number; nextRetryAt: number; lastError?: string; lastErrorCode?: string }
   /** Bad token or certificate: retrying cannot help until the user pairs again. */
   | { status: 'auth-failed'; code: 'bad_token' | 'bad_fingerprint' | 'unsupported_protocol'; reason: string };
 
@@ -61,8 +62,10 @@ export interface ChatItem {
   image?: ChatImage;
   file?: ChatFile;
   delivery: Delivery;
-  /** Why a send failed, for display. */
+  /** Why a send failed: the technical detail (shown behind "Details"). */
   error?: string;
+  /** The error's code, which the UI maps to a plain sentence. */
+  errorCode?: string;
 }
 
 /** Who sent a bubble, as protocol's `displaySender` computes it (the same shape, restated here so
@@ -88,7 +91,11 @@ export type ChatUpdate =
   | { type: 'unread'; count: number }
   | { type: 'settings'; settings: UiSettings }
   /** The whole view was reset (re-pairing with another daemon). */
-  | { type: 'reset'; snapshot: ChatSnapshot };
+  | { type: 'reset'; snapshot: ChatSnapshot }
+  /** Items of our own the user removed before they were delivered. */
+  | { type: 'removed'; keys: string[] }
+  /** The shell asks the page for something (scroll to a message, focus the composer). */
+  | { type: 'request'; request: WindowRequest };
 
 /** The settings a window shows and may change (never the token). */
 export interface UiSettings {
@@ -101,6 +108,8 @@ export interface UiSettings {
   receivedImagesDir: string;
   /** Where received files (not images) are saved; the user may choose it. */
   receivedFilesDir: string;
+  /** Electron accelerator that opens the chat from anywhere ('' = none). */
+  globalShortcut: string;
 }
 
 export interface ChatSnapshot {
@@ -111,7 +120,30 @@ export interface ChatSnapshot {
   settings: UiSettings;
 }
 
-export type ActionResult = { ok: true } | { ok: false; message: string };
+/** A failed action carries a code the UI turns into a plain sentence (see the renderer's
+ *  error-text.ts), the technical message for "Details", and numbers the sentence may need. */
+export interface ActionFailure {
+  ok: false;
+  message: string;
+  code?: string;
+  /** Sizes in bytes, for "The image is 1.4 MB; the limit is 293 KB." */
+  size?: number;
+  limit?: number;
+  /** The daemon's address, for "Can't reach 192.168.122.10:12345." */
+  target?: string;
+}
+
+/** `key` is the chat item an action created (sendText, sendImage), so the page can find its bubble. */
+export type ActionResult = { ok: true; key?: string } | ActionFailure;
+
+/** An image's bytes for the in-app viewer. */
+export type ImageData = { ok: true; bytes: Uint8Array; mime: string; name: string } | ActionFailure;
+
+/** What the viewer's buttons ask the desktop to do with a saved image. */
+export type ImageAction = 'copy' | 'save-as' | 'show-in-folder' | 'open-external';
+
+/** What a toast's buttons and the global shortcut ask of the window. */
+export type WindowRequest = { type: 'focus-composer' } | { type: 'show-message'; key: string };
 
 /** `window.vmMessenger` in the chat window. */
 export interface VmMessengerApi {
@@ -135,9 +167,19 @@ export interface VmMessengerApi {
   openFile(key: string): Promise<ActionResult>;
   /** Shows a received file (or image) selected in the OS file manager. */
   showInFolder(key: string): Promise<ActionResult>;
+  /** The full image's bytes (fetched from the daemon first when needed), for the in-app viewer. */
+  imageData(key: string): Promise<ImageData>;
+  /** Copy, Save as…, Show in folder, Open in the default viewer: done by the desktop shell. */
+  imageAction(key: string, action: ImageAction): Promise<ActionResult>;
+  /** Opens an http(s) link in the default browser (never inside the app). */
+  openLink(url: string): Promise<ActionResult>;
+  /** Sends a failed item again. */
+  retry(key: string): Promise<ActionResult>;
+  /** Drops a failed (or still waiting) item of our own. */
+  remove(key: string): Promise<ActionResult>;
   /** The user has seen the conversation (window focused, scrolled to bottom). */
   markRead(): Promise<void>;
   updateSettings(
-    patch: Partial<Pick<UiSettings, 'notifications' | 'doNotDisturb' | 'startAtLogin' | 'clientName' | 'receivedFilesDir'>>,
+    patch: Partial<Pick<UiSettings, 'notifications' | 'doNotDisturb' | 'startAtLogin' | 'clientName' | 'receivedFilesDir' | 'globalShortcut'>>,
   ): Promise<ActionResult>;
 }

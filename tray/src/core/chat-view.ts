@@ -87,14 +87,27 @@ export class ChatView {
   }
 
   /** Changes the delivery mark of a pending item; a delivered one keeps its event's data. */
-  setDelivery(key: string, delivery: Delivery, error?: string): ChatItem | undefined {
+  setDelivery(key: string, delivery: Delivery, error?: { message: string; code?: string }): ChatItem | undefined {
     const item = this.items.get(key);
     if (!item || item.delivery === 'delivered') return undefined;
     const next: ChatItem = { ...item, delivery };
-    if (error && delivery === 'failed') next.error = error;
-    else delete next.error;
+    delete next.error;
+    delete next.errorCode;
+    // A waiting item keeps its last error too: "Waiting to send" says more with the reason.
+    if (error && (delivery === 'failed' || delivery === 'pending')) {
+      next.error = error.message;
+      if (error.code) next.errorCode = error.code;
+    }
     this.items.set(key, next);
     return next;
+  }
+
+  /** Drops an item of our own that was never delivered (Remove on a failed bubble). */
+  removePending(key: string): boolean {
+    const item = this.items.get(key);
+    if (!item || item.seq !== undefined) return false;
+    this.items.delete(key);
+    return true;
   }
 
   /** The full image or file of `sha256` is on disk: every bubble showing it is updated. */

@@ -200,7 +200,7 @@ export class ConnectionManager extends EventEmitter<ConnectionManagerEvents> {
     this.failures += 1;
     const delay = backoffDelay(this.failures, this.options.backoff ?? DEFAULT_BACKOFF, this.options.random);
     const generation = this.generation;
-    this.setState({ status: 'reconnecting', attempt: this.failures + 1, nextRetryAt: Date.now() + delay, lastError: error.message });
+    this.setState({ status: 'reconnecting', attempt: this.failures + 1, nextRetryAt: Date.now() + delay, lastError: error.message, lastErrorCode: error.code });
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       if (generation === this.generation && this.running) void this.attempt();

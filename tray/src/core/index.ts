@@ -14,3 +14,5 @@ export { notifierFrom, nodeNotifier, silentNotifier, type Notifier, type Toast }
 export { ChatView } from './chat-view.js';
 export { safeFileName, freeFileName } from './safe-file-name.js';
 export { fileSecretStore, memorySecretStore } from './secret-files.js';
+export { parseAccelerator, type AcceleratorResult } from './accelerator.js';
+export type { ToastRequest } from './ports.js';

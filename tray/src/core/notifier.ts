@@ -7,7 +7,15 @@ export interface Toast {
   message: string;
   /** Absolute path of an image file shown in the toast. */
   icon?: string;
+  /** The chat item the toast is about. */
+  key?: string;
+  /** Absolute path of a picture shown large. */
+  image?: string;
+  /** Clicked, or Open pressed. */
   onClick?: () => void;
+  /** Present: the toast offers Mark read and Reply (where the backend can). */
+  onMarkRead?: () => void;
+  onReply?: (text: string) => void;
 }
 
 export interface Notifier {
@@ -19,10 +27,20 @@ export function notifierFrom(raw: ToastNotifier, onError: (err: Error) => void =
   return {
     show(toast) {
       raw.notify(
-        { title: toast.title, message: toast.message, ...(toast.icon ? { icon: toast.icon } : {}), wait: toast.onClick !== undefined },
-        (err, response) => {
+        {
+          title: toast.title,
+          message: toast.message,
+          ...(toast.icon ? { icon: toast.icon } : {}),
+          ...(toast.key ? { key: toast.key } : {}),
+          ...(toast.image ? { image: toast.image } : {}),
+          ...(toast.onMarkRead || toast.onReply ? { actions: true } : {}),
+          wait: toast.onClick !== undefined,
+        },
+        (err, response, reply) => {
           if (err) onError(err);
           else if (isClick(response)) toast.onClick?.();
+          else if (response === 'mark-read') toast.onMarkRead?.();
+          else if (response === 'reply' && reply && reply.trim() !== '') toast.onReply?.(reply);
         },
       );
     },
@@ -34,7 +52,9 @@ export function notifierFrom(raw: ToastNotifier, onError: (err: Error) => void =
 export function nodeNotifier(): ToastNotifier {
   return {
     notify(notification, callback) {
-      notifier.notify(notification, (err: Error | null, response: string) => callback?.(err, response));
+      // node-notifier takes only its own fields; the richer ones are for Electron's toasts.
+      const { title, message, icon, wait } = notification;
+      notifier.notify({ title, message, ...(icon ? { icon } : {}), ...(wait !== undefined ? { wait } : {}) }, (err: Error | null, response: string) => callback?.(err, response));
     },
   };
 }

@@ -44,7 +44,11 @@ const ImageEntry = z.object({
 const FileEntry = ImageEntry.extend({ kind: z.literal('file') });
 export const OutboxEntry = z.discriminatedUnion('kind', [TextEntry, ImageEntry, FileEntry]);
 export type OutboxEntry = z.infer<typeof OutboxEntry>;
-const OutboxFile = z.object({ version: z.literal(1), entries: z.array(OutboxEntry) });
+/** A send the daemon refused for good, kept (with its image copy) until the user retries or removes it. */
+const FailedEntry = z.object({ entry: OutboxEntry, code: z.string(), message: z.string() });
+export type FailedEntry = z.infer<typeof FailedEntry>;
+// `failed` is optional so an outbox written by an older version still opens.
+const OutboxFile = z.object({ version: z.literal(1), entries: z.array(OutboxEntry), failed: z.array(FailedEntry).optional() });
 
 /** Rejections that a resend cannot fix: the item is dropped from the outbox and shown as failed. */
 const PERMANENT: ReadonlySet<string> = new Set<ErrorCode | 'file_missing'>([
@@ -65,6 +69,7 @@ export interface DeliveryUpdate {
   delivery: Delivery;
   seq?: number;
   error?: string;
+  code?: string;
 }
 
 interface OutboxEvents {
@@ -75,6 +80,7 @@ interface OutboxEvents {
 
 export class Outbox extends EventEmitter<OutboxEvents> {
   private entries: OutboxEntry[];
+  private failedEntries: FailedEntry[];
   private readonly writer: JsonFileWriter;
   private flushing: Promise<void> | undefined;
   private sendingId: string | undefined;
@@ -82,20 +88,53 @@ export class Outbox extends EventEmitter<OutboxEvents> {
   private constructor(
     private readonly dir: string,
     entries: OutboxEntry[],
+    failed: FailedEntry[],
   ) {
     super();
     this.entries = entries;
+    this.failedEntries = failed;
     this.writer = new JsonFileWriter(path.join(dir, 'outbox.json'));
   }
 
   /** Opens (or creates) the outbox kept in `dir`: `outbox.json` and an `outbox-images` folder. */
   static async open(dir: string): Promise<Outbox> {
     const file = await readJson(path.join(dir, 'outbox.json'), OutboxFile, { version: 1, entries: [] });
-    return new Outbox(dir, file.entries);
+    return new Outbox(dir, file.entries, file.failed ?? []);
   }
 
   list(): readonly OutboxEntry[] {
     return this.entries;
+  }
+
+  /** Sends the daemon refused, oldest first. */
+  failed(): readonly FailedEntry[] {
+    return this.failedEntries;
+  }
+
+  /** Queues a refused send again, under its original id (the daemon stored nothing for it). */
+  async retry(id: string): Promise<boolean> {
+    const failed = this.failedEntries.find((f) => f.entry.id === id);
+    if (!failed) return false;
+    this.failedEntries = this.failedEntries.filter((f) => f !== failed);
+    this.entries.push(failed.entry);
+    await this.persist();
+    this.emit('delivery', { id, delivery: 'pending' });
+    return true;
+  }
+
+  /** Forgets a refused or still waiting send (not the one going out right now). */
+  async discard(id: string): Promise<boolean> {
+    if (this.sendingId === id) return false;
+    const failed = this.failedEntries.find((f) => f.entry.id === id);
+    if (failed) {
+      this.failedEntries = this.failedEntries.filter((f) => f !== failed);
+      await this.persist();
+      if (failed.entry.kind === 'image') await rm(failed.entry.file, { force: true });
+      return true;
+    }
+    if (!this.has(id)) return false;
+    await this.remove(id);
+    return true;
   }
 
   has(id: string): boolean {
@@ -181,11 +220,13 @@ export class Outbox extends EventEmitter<OutboxEvents> {
         this.sendingId = undefined;
         const error = asSendError(err);
         if (PERMANENT.has(error.code)) {
-          await this.remove(entry.id);
-          this.emit('delivery', { id: entry.id, delivery: 'failed', error: error.message });
+          this.entries = this.entries.filter((e) => e.id !== entry.id);
+          this.failedEntries.push({ entry, code: error.code, message: error.message });
+          await this.persist();
+          this.emit('delivery', { id: entry.id, delivery: 'failed', error: error.message, code: error.code });
           continue;
         }
-        this.emit('delivery', { id: entry.id, delivery: 'pending', error: error.message });
+        this.emit('delivery', { id: entry.id, delivery: 'pending', error: error.message, code: error.code });
         return;
       }
     }
@@ -207,7 +248,7 @@ export class Outbox extends EventEmitter<OutboxEvents> {
   }
 
   private persist(): Promise<void> {
-    return this.writer.write({ version: 1, entries: this.entries });
+    return this.writer.write({ version: 1, entries: this.entries, failed: this.failedEntries });
   }
 
   /** Resolves once the outbox is on disk (and any send in progress has settled). */

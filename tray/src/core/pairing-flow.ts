@@ -2,11 +2,12 @@
 import { parsePairing, type PairingInfo, type WelcomeFrame } from '@vm-messenger/protocol';
 import { ClientError, V2Client } from './v2-client.js';
 
-export type ProbeResult = { ok: true; info: PairingInfo; welcome: WelcomeFrame } | { ok: false; code: string; message: string };
+/** `message` is the technical reason; `advice` the same for a terminal (the window maps `code`). */
+export type ProbeResult = { ok: true; info: PairingInfo; welcome: WelcomeFrame } | { ok: false; code: string; message: string; advice: string; target?: string };
 
 export async function probePairing(pairing: string, clientName: string, handshakeTimeoutMs?: number): Promise<ProbeResult> {
   const parsed = parsePairing(pairing);
-  if (!parsed.ok) return { ok: false, code: parsed.code, message: parsed.message };
+  if (!parsed.ok) return { ok: false, code: parsed.code, message: parsed.message, advice: parsed.message };
   const info = parsed.value;
   try {
     const client = await V2Client.connect({
@@ -22,7 +23,8 @@ export async function probePairing(pairing: string, clientName: string, handshak
     return { ok: true, info, welcome };
   } catch (err) {
     const code = err instanceof ClientError ? err.code : 'connect_failed';
-    return { ok: false, code, message: pairingAdvice(code, err instanceof Error ? err.message : String(err), info) };
+    const detail = err instanceof Error ? err.message : String(err);
+    return { ok: false, code, message: detail, advice: pairingAdvice(code, detail, info), target: `${info.host}:${info.port}` };
   }
 }
 

@@ -15,12 +15,25 @@ export interface SecretStore {
   clearToken(): Promise<void>;
 }
 
-/** The subset of node-notifier the core calls; `response` is 'activate' when the toast was clicked. */
+/** A toast as the core asks for it: node-notifier's fields, plus what a richer desktop backend
+ *  (Electron's Windows toasts) uses: the message it is about, a large picture, and which buttons. */
+export interface ToastRequest {
+  title: string;
+  message: string;
+  icon?: string;
+  wait?: boolean;
+  /** The chat item the toast is about: a click opens the chat scrolled to it. */
+  key?: string;
+  /** A picture to show large (an image message's thumbnail file). */
+  image?: string;
+  /** Offer Reply / Open / Mark read (message toasts; not connection notices). */
+  actions?: boolean;
+}
+
+/** The subset of node-notifier the core calls. `response` is 'activate' when the toast was
+ *  clicked (or Open pressed), 'mark-read' for Mark read, 'reply' with the typed `reply` text. */
 export interface ToastNotifier {
-  notify(
-    notification: { title: string; message: string; icon?: string; wait?: boolean },
-    callback?: (err: Error | null, response: string) => void,
-  ): void;
+  notify(notification: ToastRequest, callback?: (err: Error | null, response: string, reply?: string) => void): void;
 }
 
 export interface TrayCoreDeps {
@@ -44,7 +57,8 @@ export interface TrayCore {
   filePath(key: string): string | undefined;
   reconnectNow(reason: ReconnectReason): void;
   setSuspended(suspended: boolean): void;
-  onOpenChat(listener: () => void): () => void;
+  /** A toast was clicked; `key` is the message it was about (scroll the chat to it). */
+  onOpenChat(listener: (key?: string) => void): () => void;
   start(): Promise<void>;
   stop(): Promise<void>;
 }

@@ -5,6 +5,7 @@ import Conf from 'conf';
 import { z } from 'zod';
 import type { Schema } from 'conf';
 import { DEFAULT_LIMITS } from '@vm-messenger/protocol';
+import { parseAccelerator } from './accelerator.js';
 import type { PersistedSettings } from './ports.js';
 
 export const TraySettings = z.object({
@@ -24,6 +25,8 @@ export const TraySettings = z.object({
   notifications: z.boolean().default(true),
   doNotDisturb: z.boolean().default(false),
   startAtLogin: z.boolean().default(false),
+  /** Opens the chat from anywhere (an Electron accelerator); empty means none. */
+  globalShortcut: z.string().max(100).default('Ctrl+Alt+M'),
   /** The newest seq the user has looked at: older events are never toasted and not unread. */
   lastSeenSeq: z.number().int().nonnegative().default(0),
   /** The newest seq received: the resume point after a restart of the client. */
@@ -38,7 +41,7 @@ export const settingsSchema = jsonSchema.properties as Schema<PersistedSettings>
 export const settingsDefaults: PersistedSettings = TraySettings.parse({});
 
 export type SettingsPatch = Partial<
-  Pick<TraySettings, 'notifications' | 'doNotDisturb' | 'startAtLogin' | 'clientName' | 'receivedImagesDir' | 'receivedFilesDir'>
+  Pick<TraySettings, 'notifications' | 'doNotDisturb' | 'startAtLogin' | 'clientName' | 'receivedImagesDir' | 'receivedFilesDir' | 'globalShortcut'>
 >;
 const SettingsPatch = TraySettings.pick({
   notifications: true,
@@ -47,6 +50,7 @@ const SettingsPatch = TraySettings.pick({
   clientName: true,
   receivedImagesDir: true,
   receivedFilesDir: true,
+  globalShortcut: true,
 })
   .partial()
   .strict();
@@ -64,13 +68,18 @@ export function readSettings(store: Conf<PersistedSettings>): TraySettings {
   return TraySettings.parse(raw);
 }
 
-export type PatchResult = { ok: true; value: SettingsPatch } | { ok: false; message: string };
+export type PatchResult = { ok: true; value: SettingsPatch } | { ok: false; code: string; message: string };
 
 export function validatePatch(patch: unknown): PatchResult {
   const parsed = SettingsPatch.safeParse(patch);
-  if (parsed.success) return { ok: true, value: parsed.data };
-  const issue = parsed.error.issues[0];
-  return { ok: false, message: `invalid setting${issue?.path.length ? ` ${issue.path.join('.')}` : ''}: ${issue?.message ?? 'invalid'}` };
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { ok: false, code: 'invalid_setting', message: `invalid setting${issue?.path.length ? ` ${issue.path.join('.')}` : ''}: ${issue?.message ?? 'invalid'}` };
+  }
+  if (parsed.data.globalShortcut === undefined) return { ok: true, value: parsed.data };
+  const shortcut = parseAccelerator(parsed.data.globalShortcut);
+  if (!shortcut.ok) return { ok: false, code: 'shortcut_invalid', message: shortcut.message };
+  return { ok: true, value: { ...parsed.data, globalShortcut: shortcut.value } };
 }
 
 /** Writes validated values; `undefined` removes a key (conf cannot store undefined). */

@@ -17,8 +17,12 @@ export interface ToastPolicyOptions {
   isMine: (event: ConversationEvent) => boolean;
   /** A file to show as the toast's image (the event's thumbnail, written out). */
   thumbnailFile?: (event: ImageEvent) => Promise<string | undefined>;
-  /** A toast was clicked. */
-  onClick: () => void;
+  /** A toast was clicked (or Open pressed); `key` is the message it was about, if one. */
+  onClick: (key?: string) => void;
+  /** Mark read pressed on a message toast. */
+  onMarkRead?: () => void;
+  /** Text typed into a message toast's Reply box. */
+  onReply?: (text: string) => void;
   /** More than `max` toasts within `windowMs` are folded into one "N new messages". */
   burst?: { windowMs: number; max: number };
   /** A connection that stays lost this long is toasted (unless the machine was asleep). */
@@ -99,19 +103,32 @@ export class ToastPolicy {
 
   private async showEvent(event: ConversationEvent): Promise<void> {
     if (event.kind === 'text') {
-      this.show({ title: senderLabel(event.sender), message: preview(event.text) || '(empty message)' });
+      this.showMessage(event, { title: senderLabel(event.sender), message: preview(event.text) || '(empty message)' });
       return;
     }
     if (event.kind === 'file') {
-      this.show({ title: senderLabel(event.sender), message: fileToastText(event) });
+      this.showMessage(event, { title: senderLabel(event.sender), message: fileToastText(event) });
       return;
     }
     const icon = await this.options.thumbnailFile?.(event).catch(() => undefined);
-    this.show({ title: senderLabel(event.sender), message: `sent an image: ${preview(event.originalName, 80)}`, ...(icon ? { icon } : {}) });
+    // The thumbnail goes in twice: as node-notifier's small icon, and as the large picture a
+    // richer backend shows.
+    this.showMessage(event, { title: senderLabel(event.sender), message: `sent an image: ${preview(event.originalName, 80)}`, ...(icon ? { icon, image: icon } : {}) });
+  }
+
+  private showMessage(event: ConversationEvent, toast: Omit<Toast, 'onClick'>): void {
+    const { onMarkRead, onReply } = this.options;
+    this.options.notifier.show({
+      ...toast,
+      key: event.id,
+      onClick: () => this.options.onClick(event.id),
+      ...(onMarkRead ? { onMarkRead } : {}),
+      ...(onReply ? { onReply } : {}),
+    });
   }
 
   private show(toast: Omit<Toast, 'onClick'>): void {
-    this.options.notifier.show({ ...toast, onClick: this.options.onClick });
+    this.options.notifier.show({ ...toast, onClick: () => this.options.onClick() });
   }
 
   /** Connection changes: a bad pairing is always worth a toast; a loss only if it lasts, and

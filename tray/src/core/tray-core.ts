@@ -5,7 +5,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DEFAULT_LIMITS, formatByteSize, type ConversationEvent, type ImageEvent, type LibraryEntry, type Sender } from '@vm-messenger/protocol';
-import type { ActionResult, ChatItem, ChatSnapshot, ChatUpdate, ConnectionState, UiSettings, VmMessengerApi } from './bridge-api.js';
+import { readFile } from 'node:fs/promises';
+import type { ActionResult, ChatItem, ChatSnapshot, ChatUpdate, ConnectionState, ImageData, UiSettings, VmMessengerApi } from './bridge-api.js';
 import type { BackoffOptions } from './backoff.js';
 import { ChatView } from './chat-view.js';
 import { ConnectionManager, type ConnectionTarget } from './connection-manager.js';
@@ -55,7 +56,7 @@ const OPEN_IMAGE_TIMEOUT_MS = 60_000;
 
 export function createTrayCore(deps: TrayCoreDeps, options: TrayCoreOptions = {}): TrayCoreHandle {
   const listeners = new Set<(update: ChatUpdate) => void>();
-  const openChat = new EventEmitter<{ open: [] }>();
+  const openChat = new EventEmitter<{ open: [string | undefined] }>();
   const pageSize = options.historyPageSize ?? DEFAULT_PAGE;
   let settings = readSettings(deps.settings);
   let token: string | undefined;
@@ -143,6 +144,7 @@ export function createTrayCore(deps: TrayCoreDeps, options: TrayCoreOptions = {}
     startAtLogin: settings.startAtLogin,
     receivedImagesDir: receivedDir(),
     receivedFilesDir: filesDir(),
+    globalShortcut: settings.globalShortcut,
   });
   const snapshot = (): ChatSnapshot => ({
     connection: manager.state,
@@ -158,7 +160,9 @@ export function createTrayCore(deps: TrayCoreDeps, options: TrayCoreOptions = {}
     prefs: () => ({ notifications: settings.notifications, doNotDisturb: settings.doNotDisturb, lastSeenSeq: settings.lastSeenSeq }),
     isMine,
     thumbnailFile: (event) => thumbnailFile(deps.dataDir, event),
-    onClick: () => openChat.emit('open'),
+    onClick: (key) => openChat.emit('open', key),
+    onMarkRead: () => void api.markRead(),
+    onReply: (text) => void api.sendText(text),
     ...(options.burst ? { burst: options.burst } : {}),
     ...(options.disconnectToastAfterMs !== undefined ? { disconnectToastAfterMs: options.disconnectToastAfterMs } : {}),
   });
@@ -179,12 +183,17 @@ export function createTrayCore(deps: TrayCoreDeps, options: TrayCoreOptions = {}
         ownIds.add(entry.id);
         view.addPending(entry);
       }
+      for (const { entry, code, message } of outbox.failed()) {
+        ownIds.add(entry.id);
+        view.addPending(entry, 'failed');
+        view.setDelivery(entry.id, 'failed', { message, code });
+      }
     })();
     return ready;
   };
 
   const onDelivery = (update: DeliveryUpdate): void => {
-    const item = view.setDelivery(update.id, update.delivery, update.error);
+    const item = view.setDelivery(update.id, update.delivery, update.error === undefined ? undefined : { message: update.error, ...(update.code ? { code: update.code } : {}) });
     if (item) emitItems([item]);
     if (update.delivery !== 'sending') showProgress(update.id, undefined);
   };
@@ -252,15 +261,18 @@ export function createTrayCore(deps: TrayCoreDeps, options: TrayCoreOptions = {}
 
   const queue = async (add: (box: Outbox) => Promise<OutboxEntry>): Promise<ActionResult> => {
     await init();
-    if (!paired() || !outbox) return { ok: false, message: 'Not paired yet: paste a pairing string first.' };
+    if (!paired() || !outbox) return { ok: false, code: 'not_paired', message: 'not paired yet' };
+    // A pairing the VM refuses would keep the message waiting forever: say so instead.
+    const state = manager.state;
+    if (state.status === 'auth-failed') return { ok: false, code: state.code, message: state.reason };
     try {
       const entry = await add(outbox);
       ownIds.add(entry.id);
       emitItems([view.addPending(entry, outbox.deliveryOf(entry.id))]);
       kick(manager.client);
-      return { ok: true };
+      return { ok: true, key: entry.id };
     } catch (err) {
-      return { ok: false, message: `Could not queue it: ${(err as Error).message}` };
+      return { ok: false, code: 'queue_failed', message: (err as Error).message };
     }
   };
   const maxImageBytes = (): number => manager.client?.welcome.limits.maxImageBytes ?? DEFAULT_LIMITS.maxImageBytes;
@@ -286,14 +298,17 @@ export function createTrayCore(deps: TrayCoreDeps, options: TrayCoreOptions = {}
       return () => void listeners.delete(listener);
     },
     async sendText(text) {
-      if (typeof text !== 'string' || text.trim() === '') return { ok: false, message: 'Nothing to send: the message is empty.' };
+      if (typeof text !== 'string' || text.trim() === '') return { ok: false, code: 'empty_message', message: 'the message is empty' };
       const max = manager.client?.welcome.limits.maxTextLength ?? DEFAULT_LIMITS.maxTextLength;
-      if (text.length > max) return { ok: false, message: `The message is ${text.length} characters long; the limit is ${max}.` };
+      if (text.length > max) return { ok: false, code: 'text_too_long', message: `the message is ${text.length} characters; the limit is ${max}`, size: text.length, limit: max };
       return queue((box) => box.addText(text));
     },
     async sendImage(file) {
-      if (!file || !(file.bytes instanceof Uint8Array) || file.bytes.byteLength === 0) return { ok: false, message: 'The image is empty.' };
-      if (file.bytes.byteLength > maxImageBytes()) return { ok: false, message: `The image is ${file.bytes.byteLength} bytes; the limit is ${maxImageBytes()}.` };
+      if (!file || !(file.bytes instanceof Uint8Array) || file.bytes.byteLength === 0) return { ok: false, code: 'empty_image', message: 'the image file is empty' };
+      const limit = maxImageBytes();
+      if (file.bytes.byteLength > limit) {
+        return { ok: false, code: 'image_too_large', message: `the image is ${file.bytes.byteLength} bytes; the limit is ${limit} bytes`, size: file.bytes.byteLength, limit };
+      }
       return queue((box) => box.addImage({ name: file.name, bytes: file.bytes }));
     },
     async sendFile(file) {
@@ -304,7 +319,7 @@ export function createTrayCore(deps: TrayCoreDeps, options: TrayCoreOptions = {}
       await init();
       const name = (clientName?.trim() || displayName()).slice(0, DEFAULT_LIMITS.maxNameLength);
       const probe = await probePairing(pairing, name, options.handshakeTimeoutMs);
-      if (!probe.ok) return { ok: false, message: probe.message };
+      if (!probe.ok) return { ok: false, code: probe.code, message: probe.message, ...(probe.target ? { target: probe.target } : {}) };
       const { info, welcome } = probe;
       const sameDaemon = settings.fingerprint === info.fingerprint && settings.host === info.host && settings.port === info.port;
       await deps.secrets.setToken(info.token);
@@ -340,7 +355,7 @@ export function createTrayCore(deps: TrayCoreDeps, options: TrayCoreOptions = {}
     async openImage(key) {
       await init();
       const event = view.event(key);
-      if (!event || event.kind !== 'image') return { ok: false, message: 'No such image.' };
+      if (!event || event.kind !== 'image') return { ok: false, code: 'no_such_image', message: `no image with key ${key}` };
       if (images?.pathOf(event.sha256)) return { ok: true };
       return fetchNow(event);
     },
@@ -355,6 +370,39 @@ export function createTrayCore(deps: TrayCoreDeps, options: TrayCoreOptions = {}
       return ensureSaved(key);
     },
     showInFolder: (key) => ensureSaved(key),
+    async imageData(key): Promise<ImageData> {
+      const fetched = await api.openImage(key);
+      if (!fetched.ok) return fetched;
+      const event = view.event(key);
+      const file = core.imagePath(key);
+      if (!file || event?.kind !== 'image') return { ok: false, code: 'no_such_image', message: `image ${key} is not saved` };
+      try {
+        const bytes = await readFile(file);
+        return { ok: true, bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), mime: event.mime, name: event.originalName };
+      } catch (err) {
+        return { ok: false, code: 'file_missing', message: (err as Error).message };
+      }
+    },
+    // The desktop shell does these; a host without one (the terminal client, tests) says so.
+    async imageAction() {
+      return { ok: false, code: 'unsupported', message: 'this host cannot do that' };
+    },
+    async openLink() {
+      return { ok: false, code: 'unsupported', message: 'this host cannot open links' };
+    },
+    async retry(key) {
+      await init();
+      if (!outbox || !(await outbox.retry(key))) return { ok: false, code: 'no_such_item', message: `nothing to retry for ${key}` };
+      kick(manager.client);
+      return { ok: true, key };
+    },
+    async remove(key) {
+      await init();
+      if (!outbox || !(await outbox.discard(key))) return { ok: false, code: 'no_such_item', message: `${key} is being sent or already gone` };
+      ownIds.delete(key);
+      if (view.removePending(key)) emit({ type: 'removed', keys: [key] });
+      return { ok: true };
+    },
     async markRead() {
       const newest = Math.max(view.newestSeq() ?? 0, manager.lastSeq ?? 0);
       if (newest > settings.lastSeenSeq) save({ lastSeenSeq: newest });
@@ -375,14 +423,14 @@ export function createTrayCore(deps: TrayCoreDeps, options: TrayCoreOptions = {}
   const fetchNow = async (event: BlobEvent): Promise<ActionResult> => {
     const store = images;
     const client = manager.client;
-    if (!store || !client) return { ok: false, message: `Not connected: the ${event.kind} will be saved once the connection is back.` };
+    if (!store || !client) return { ok: false, code: 'offline', message: `not connected to the daemon: the ${event.kind} will be saved once the connection is back` };
     const saved = new Promise<ActionResult>((resolve) => {
-      const timer = setTimeout(() => done({ ok: false, message: `The ${event.kind} did not arrive in time.` }), OPEN_IMAGE_TIMEOUT_MS);
+      const timer = setTimeout(() => done({ ok: false, code: 'image_timeout', message: `the ${event.kind} did not arrive within ${OPEN_IMAGE_TIMEOUT_MS / 1000} s` }), OPEN_IMAGE_TIMEOUT_MS);
       const onSaved = (e: BlobEvent): void => {
         if (e.sha256 === event.sha256) done({ ok: true });
       };
       const onFailed = (e: BlobEvent, message: string): void => {
-        if (e.seq === event.seq) done({ ok: false, message });
+        if (e.seq === event.seq) done({ ok: false, code: 'transfer_failed', message });
       };
       const done = (r: ActionResult): void => {
         clearTimeout(timer);

@@ -1,7 +1,8 @@
 /** The compact chat window: created on first use, hidden (not destroyed) on close, placed next to
  *  the tray, and locked down: no new windows, no navigation away, no permissions. */
-import { BrowserWindow, screen, type Rectangle, type WebContents } from 'electron';
+import { BrowserWindow, screen, type NativeImage, type Rectangle, type WebContents } from 'electron';
 import { CHAT_WINDOW_SIZE, chatWindowOptions, isAllowedNavigation, positionNearTray } from './chat-window-options.js';
+import { trayClickAction } from './tray-toggle.js';
 
 export interface ChatWindowSetup {
   /** The page's URL (vmm-app://ui/index.html). */
@@ -9,11 +10,16 @@ export interface ChatWindowSetup {
   preload: string;
   iconPath: string;
   trayBounds(): Rectangle;
+  /** A link the page tried to open in a new window (middle-click): main sends it to the browser. */
+  openExternal(url: string): void;
+  /** The window was shown (main sets the taskbar overlay then). */
+  onShown?(): void;
 }
 
 export class ChatWindow {
   private win: BrowserWindow | undefined;
   private quitting = false;
+  private lastBlurAt: number | undefined;
 
   constructor(private readonly setup: ChatWindowSetup) {}
 
@@ -26,8 +32,15 @@ export class ChatWindow {
   }
 
   toggle(): void {
-    if (this.isVisible() && this.win?.isFocused()) this.win.hide();
+    const win = this.win && !this.win.isDestroyed() ? this.win : undefined;
+    const action = trayClickAction({ visible: this.isVisible(), focused: win?.isFocused() ?? false, lastBlurAt: this.lastBlurAt }, Date.now());
+    if (action === 'hide') win?.hide();
     else this.show();
+  }
+
+  /** The taskbar button's overlay (the unread count); null removes it. */
+  setOverlay(image: NativeImage | null, description: string): void {
+    if (this.win && !this.win.isDestroyed()) this.win.setOverlayIcon(image, description);
   }
 
   /** `view: 'settings'` opens the settings / pairing panel (the page listens for `#settings`). */
@@ -37,6 +50,7 @@ export class ChatWindow {
     if (!win.isVisible()) this.place(win);
     win.show();
     win.focus();
+    this.setup.onShown?.();
   }
 
   /** Lets the window really close when the app quits (otherwise close only hides it). */
@@ -61,7 +75,14 @@ export class ChatWindow {
     if (this.win && !this.win.isDestroyed()) return this.win;
     const win = new BrowserWindow(chatWindowOptions(this.setup.preload, this.setup.iconPath));
     const wc = win.webContents;
-    wc.setWindowOpenHandler(() => ({ action: 'deny' }));
+    wc.setWindowOpenHandler(({ url }) => {
+      // Never a window inside the app; a web link goes to the browser (main checks the scheme).
+      this.setup.openExternal(url);
+      return { action: 'deny' };
+    });
+    win.on('blur', () => {
+      this.lastBlurAt = Date.now();
+    });
     wc.on('will-navigate', (event, url) => {
       if (!isAllowedNavigation(url, wc.getURL())) event.preventDefault();
     });

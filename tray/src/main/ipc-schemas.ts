@@ -38,6 +38,11 @@ export const IPC_ARGS = {
   openImage: bubbleKey,
   openFile: bubbleKey,
   showInFolder: bubbleKey,
+  imageData: bubbleKey,
+  imageAction: z.tuple([z.string().min(1).max(200), z.enum(['copy', 'save-as', 'show-in-folder', 'open-external'])]),
+  openLink: z.tuple([z.string().min(1).max(8192)]),
+  retry: bubbleKey,
+  remove: bubbleKey,
   markRead: none,
   updateSettings: z.tuple([
     z
@@ -47,6 +52,7 @@ export const IPC_ARGS = {
         startAtLogin: z.boolean().optional(),
         clientName: z.string().trim().min(1, 'client name is empty').max(DEFAULT_LIMITS.maxNameLength).optional(),
         receivedFilesDir: z.string().trim().min(1, 'choose a folder').max(1024).optional(),
+        globalShortcut: z.string().trim().max(100).optional(),
       })
       .strict(),
   ]),
@@ -62,6 +68,11 @@ export const ACTION_METHODS: ReadonlySet<InvokeMethod> = new Set([
   'openImage',
   'openFile',
   'showInFolder',
+  'imageData',
+  'imageAction',
+  'openLink',
+  'retry',
+  'remove',
   'updateSettings',
 ]);
 

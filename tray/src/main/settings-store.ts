@@ -1,6 +1,7 @@
 /** The settings file: electron-store (conf underneath, the same format the core's tests and the
  *  terminal client use) with the core's schema and defaults. */
 import ElectronStore from 'electron-store';
+import { join } from 'node:path';
 import type { CoreModule, PersistedSettings } from './core-port.js';
 
 export function createSettingsStore(core: Pick<CoreModule, 'settingsDefaults' | 'settingsSchema'>): ElectronStore<PersistedSettings> {
@@ -9,7 +10,12 @@ export function createSettingsStore(core: Pick<CoreModule, 'settingsDefaults' | 
     defaults: core.settingsDefaults,
     schema: core.settingsSchema,
     // A hand-edited file with a bad value must not stop the app from starting: conf throws on an
-    // invalid file, and main turns that into a dialog offering to reset it.
+    // invalid file, and main offers to reset it, keeping the bad file (settings-recovery.ts).
     clearInvalidConfig: false,
   });
+}
+
+/** Where electron-store keeps `settings.json` (its default `cwd` is the userData folder). */
+export function settingsFilePath(userData: string): string {
+  return join(userData, 'settings.json');
 }

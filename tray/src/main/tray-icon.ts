@@ -4,12 +4,13 @@ import { Menu, Tray, nativeImage, type NativeImage } from 'electron';
 import { join } from 'node:path';
 import type { ConnectionState } from '../core/bridge-api.js';
 import { trayMenuTemplate, type TrayMenuActions, type TrayMenuState } from './menu-template.js';
-import { trayIconFile, trayTooltip } from './tray-presentation.js';
+import { SCALE_OF_SIZE, TRAY_ICON_SIZES, trayIconFile, trayTooltip, type TaskbarTheme } from './tray-presentation.js';
 
 export class TrayIcon {
   private readonly tray: Tray;
   private state: TrayMenuState;
   private unread = 0;
+  private theme: TaskbarTheme = 'dark';
 
   constructor(
     private readonly iconDir: string,
@@ -31,6 +32,17 @@ export class TrayIcon {
     this.refresh();
   }
 
+  /** The taskbar's colours changed (Windows light / dark mode). */
+  setTheme(theme: TaskbarTheme): void {
+    if (theme === this.theme) return;
+    this.theme = theme;
+    this.refresh();
+  }
+
+  get unreadCount(): number {
+    return this.unread;
+  }
+
   get connection(): ConnectionState {
     return this.state.connection;
   }
@@ -49,10 +61,13 @@ export class TrayIcon {
   }
 
   private image(): NativeImage {
-    // 16 px with a 32 px representation for 200 % displays.
-    const img = nativeImage.createFromPath(join(this.iconDir, trayIconFile(this.state.connection, this.unread, 1)));
-    const hi = nativeImage.createFromPath(join(this.iconDir, trayIconFile(this.state.connection, this.unread, 2)));
-    if (!hi.isEmpty()) img.addRepresentation({ scaleFactor: 2, buffer: hi.toPNG() });
+    // One image with a drawing per display scale (100–300 %), so Windows never scales a bitmap.
+    const [base, ...larger] = TRAY_ICON_SIZES;
+    const img = nativeImage.createFromPath(join(this.iconDir, trayIconFile(this.state.connection, this.unread, base, this.theme)));
+    for (const size of larger) {
+      const rep = nativeImage.createFromPath(join(this.iconDir, trayIconFile(this.state.connection, this.unread, size, this.theme)));
+      if (!rep.isEmpty()) img.addRepresentation({ scaleFactor: SCALE_OF_SIZE[size], buffer: rep.toPNG() });
+    }
     return img;
   }
 }

@@ -4,7 +4,7 @@
  *  to the page. */
 import electron = require('electron');
 import type { IpcRendererEvent } from 'electron';
-import type { ActionResult, ChatSnapshot, ChatUpdate, VmMessengerApi } from '../core/bridge-api.js';
+import type { ActionResult, ChatSnapshot, ChatUpdate, ImageData, VmMessengerApi } from '../core/bridge-api.js';
 import type { IpcChannels } from './ipc-contract.js';
 
 const CHANNELS: IpcChannels = {
@@ -19,6 +19,11 @@ const CHANNELS: IpcChannels = {
     openImage: 'vmm:openImage',
     openFile: 'vmm:openFile',
     showInFolder: 'vmm:showInFolder',
+    imageData: 'vmm:imageData',
+    imageAction: 'vmm:imageAction',
+    openLink: 'vmm:openLink',
+    retry: 'vmm:retry',
+    remove: 'vmm:remove',
     markRead: 'vmm:markRead',
     updateSettings: 'vmm:updateSettings',
   },
@@ -46,6 +51,11 @@ const api: VmMessengerApi = {
   openImage: (key): Promise<ActionResult> => ipcRenderer.invoke(ch.openImage, key),
   openFile: (key): Promise<ActionResult> => ipcRenderer.invoke(ch.openFile, key),
   showInFolder: (key): Promise<ActionResult> => ipcRenderer.invoke(ch.showInFolder, key),
+  imageData: (key): Promise<ImageData> => ipcRenderer.invoke(ch.imageData, key),
+  imageAction: (key, action): Promise<ActionResult> => ipcRenderer.invoke(ch.imageAction, key, action),
+  openLink: (url): Promise<ActionResult> => ipcRenderer.invoke(ch.openLink, url),
+  retry: (key): Promise<ActionResult> => ipcRenderer.invoke(ch.retry, key),
+  remove: (key): Promise<ActionResult> => ipcRenderer.invoke(ch.remove, key),
   markRead: (): Promise<void> => ipcRenderer.invoke(ch.markRead),
   updateSettings: (patch): Promise<ActionResult> => ipcRenderer.invoke(ch.updateSettings, patch),
 };

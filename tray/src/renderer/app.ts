@@ -1,12 +1,15 @@
 /** The chat window page. It knows only `window.vmMessenger` (preload's bridge, or the test harness
  *  standing in for it) and the DOM. */
 import type { ChatSnapshot, ChatUpdate, ConnectionState, UiSettings, VmMessengerApi } from '../core/bridge-api.js';
+import type { LocalPreview } from './bubble.js';
 import { ChatModel } from './chat-model.js';
 import { Composer } from './composer.js';
 import { ConnectionBanner } from './connection-banner.js';
 import { ConversationView, type RenderChange } from './conversation-view.js';
 import { byId } from './dom.js';
-import { showNotice } from './notice.js';
+import { FatalState } from './fatal-state.js';
+import { ImageViewer } from './image-viewer.js';
+import { errorText, installNotice, showFailure, showNotice } from './notice.js';
 import { createPairingForm } from './pairing-form.js';
 import { SettingsPanel } from './settings-panel.js';
 
@@ -30,6 +33,12 @@ class App {
   private readonly conversation: ConversationView;
   private readonly composer: Composer;
   private readonly banner: ConnectionBanner;
+  private readonly fatal: FatalState;
+  private readonly viewer: ImageViewer;
+  /** Local pictures of images being sent from this window, by item key. */
+  private readonly previews = new Map<string, LocalPreview>();
+  /** A message to bring into view once it is rendered (a toast was clicked). */
+  private revealKey: string | undefined;
   private readonly settingsPanel: SettingsPanel;
   private readonly firstPairing;
   private readonly settingsPairing;
@@ -45,12 +54,16 @@ class App {
       },
       {
         openImage: (key) => void this.openImage(key),
+        openLink: (url) => void api.openLink(url).then((r) => r.ok || showFailure('Could not open the link.', r)),
+        retry: (key) => void api.retry(key).then((r) => r.ok || showFailure('Could not retry.', r)),
+        remove: (key) => void api.remove(key).then((r) => r.ok || showFailure('Could not remove it.', r)),
+        preview: (key) => this.previews.get(key),
         loadOlder: () => {
           // Offline the core has no daemon to ask and answers nothing: "Loading…" would stay forever.
           if (this.connection.status !== 'connected') return this.conversation.olderFailed();
           api.loadOlder().catch((err: unknown) => {
             this.conversation.olderFailed();
-            showNotice(`Could not load earlier messages: ${err instanceof Error ? err.message : String(err)}`);
+            showNotice('Could not load earlier messages.', errorText(err));
           });
         },
         reachedBottom: () => this.maybeMarkRead(),
@@ -67,19 +80,39 @@ class App {
         dropOverlay: byId('drop-overlay', HTMLDivElement),
       },
       api,
-      showNotice,
+      {
+        notify: (message) => showNotice(message),
+        preview: (key, preview) => {
+          this.previews.set(key, preview);
+          this.renderConversation({ added: [] });
+        },
+      },
     );
     this.banner = new ConnectionBanner(
       {
         root: byId('banner', HTMLDivElement),
-        title: byId('banner-title', HTMLElement),
-        detail: byId('banner-detail', HTMLSpanElement),
+        text: byId('banner-text', HTMLSpanElement),
+        detailsToggle: byId('banner-details-toggle', HTMLButtonElement),
+        details: byId('banner-details', HTMLParagraphElement),
         action: byId('banner-action', HTMLButtonElement),
         dot: byId('status-dot', HTMLSpanElement),
         statusText: byId('status-text', HTMLParagraphElement),
       },
-      { reconnectNow: () => void api.reconnectNow(), pairAgain: () => this.openSettings(true) },
+      { reconnectNow: () => void api.reconnectNow() },
     );
+    this.fatal = new FatalState(
+      {
+        root: byId('fatal-state', HTMLDivElement),
+        title: byId('fatal-title', HTMLHeadingElement),
+        text: byId('fatal-text', HTMLParagraphElement),
+        action: byId('fatal-action', HTMLButtonElement),
+        detailsToggle: byId('fatal-details-toggle', HTMLButtonElement),
+        details: byId('fatal-details', HTMLParagraphElement),
+      },
+      { pairAgain: () => this.openSettings(true), reconnectNow: () => void api.reconnectNow() },
+    );
+    this.viewer = new ImageViewer(api);
+    installNotice();
     this.settingsPanel = new SettingsPanel(api, showNotice);
     this.firstPairing = createPairingForm('first', api, () => this.composer.focus());
     byId('first-pairing-slot', HTMLDivElement).append(this.firstPairing.form);
@@ -117,9 +150,16 @@ class App {
     this.connection = s.connection;
     this.settings = s.settings;
     this.unread = s.unread;
-    this.banner.update(s.connection);
+    this.showConnection();
     this.refreshViews();
     this.renderConversation({ added: [], initial: true });
+  }
+
+  private showConnection(): void {
+    this.banner.update(this.connection, this.settings?.serverLabel);
+    const fatal = this.fatal.update(this.connection);
+    byId('conversation', HTMLDivElement).hidden = fatal;
+    this.composer.setEnabled(!fatal, fatal ? 'Pair again to send messages' : 'Message');
   }
 
   private apply(u: ChatUpdate): void {
@@ -134,7 +174,7 @@ class App {
         break;
       case 'connection':
         this.connection = u.state;
-        this.banner.update(u.state);
+        this.showConnection();
         this.refreshViews();
         break;
       case 'unread':
@@ -148,11 +188,31 @@ class App {
       case 'reset':
         this.applySnapshot(u.snapshot);
         break;
+      case 'removed':
+        this.model.remove(u.keys);
+        for (const key of u.keys) this.previews.delete(key);
+        this.renderConversation({ added: [] });
+        break;
+      case 'request':
+        if (u.request.type === 'focus-composer') {
+          this.closeSettings();
+          this.composer.focus();
+        } else {
+          this.closeSettings();
+          this.revealKey = u.request.key;
+          this.revealPending();
+        }
+        break;
     }
+  }
+
+  private revealPending(): void {
+    if (this.revealKey && this.conversation.reveal(this.revealKey)) this.revealKey = undefined;
   }
 
   private renderConversation(change: RenderChange): void {
     this.conversation.render(this.model.ordered(), this.model.hasOlder, change);
+    this.revealPending();
     this.maybeMarkRead();
   }
 
@@ -196,15 +256,21 @@ class App {
   private followHash(): void {
     if (location.hash !== '#settings') return;
     history.replaceState(null, '', location.pathname + location.search);
-    this.openSettings(!this.settings?.paired);
+    // Before the first pairing the pairing card is the place to be, not the bottom of Settings.
+    if (!this.settings?.paired) {
+      this.closeSettings();
+      this.firstPairing.focus();
+      return;
+    }
+    this.openSettings(false);
   }
 
   private async openImage(key: string): Promise<void> {
+    const name = this.model.get(key)?.image?.originalName ?? 'Image';
     try {
-      const result = await this.api.openImage(key);
-      if (!result.ok) showNotice(result.message);
+      await this.viewer.open(key, name);
     } catch (err) {
-      showNotice(`Could not open the image: ${err instanceof Error ? err.message : String(err)}`);
+      showFailure('Could not show the image.', { code: 'internal', message: errorText(err) });
     }
   }
 

@@ -29,6 +29,10 @@ export class ChatModel {
     this.hasOlder = hasOlder;
   }
 
+  remove(keys: readonly string[]): void {
+    for (const key of keys) this.byKey.delete(key);
+  }
+
   get(key: string): ChatItem | undefined {
     return this.byKey.get(key);
   }

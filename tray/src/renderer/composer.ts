@@ -1,6 +1,9 @@
 /** The message box and every way of sending an image: the button (file chooser), drag-and-drop
  *  anywhere on the chat, and paste. Nothing typed is lost: the text stays until the send is accepted. */
 import type { ActionResult, VmMessengerApi } from '../core/bridge-api.js';
+import type { LocalPreview } from './bubble.js';
+import { makePreview } from './local-preview.js';
+import { errorText, showFailure } from './notice.js';
 
 export interface ComposerElements {
   form: HTMLFormElement;
@@ -14,13 +17,20 @@ export interface ComposerElements {
 
 const MAX_INPUT_HEIGHT_PX = 132;
 
+export interface ComposerHooks {
+  notify(message: string): void;
+  /** A local picture of an image just queued under `key`. */
+  preview(key: string, preview: LocalPreview): void;
+}
+
 export class Composer {
   private sending = false;
+  private enabled = true;
 
   constructor(
     private readonly ui: ComposerElements,
     private readonly api: Pick<VmMessengerApi, 'sendText' | 'sendImage'>,
-    private readonly notify: (message: string) => void,
+    private readonly hooks: ComposerHooks,
   ) {
     ui.form.addEventListener('submit', (e) => {
       e.preventDefault();
@@ -33,7 +43,10 @@ export class Composer {
         void this.sendText();
       }
     });
-    ui.input.addEventListener('input', () => this.resize());
+    ui.input.addEventListener('input', () => {
+      this.resize();
+      this.refreshSend();
+    });
     ui.attach.addEventListener('click', () => ui.fileInput.click());
     ui.fileInput.addEventListener('change', () => {
       const files = [...(ui.fileInput.files ?? [])];
@@ -49,10 +62,27 @@ export class Composer {
     });
     this.installDropZone();
     this.resize();
+    this.refreshSend();
   }
 
   focus(): void {
     this.ui.input.focus();
+  }
+
+  /** Off while the VM refuses this pairing: nothing typed could be sent. The text stays. */
+  setEnabled(enabled: boolean, placeholder: string): void {
+    this.enabled = enabled;
+    const { input, attach, fileInput } = this.ui;
+    input.disabled = !enabled;
+    attach.disabled = !enabled;
+    fileInput.disabled = !enabled;
+    input.placeholder = placeholder;
+    this.refreshSend();
+  }
+
+  /** Send is live only when there is something to send. */
+  private refreshSend(): void {
+    this.ui.send.disabled = !this.enabled || this.ui.input.value.trim() === '';
   }
 
   private resize(): void {
@@ -72,28 +102,36 @@ export class Composer {
         if (this.ui.input.value === text) this.ui.input.value = '';
         this.resize();
       } else {
-        this.notify(`Message not sent: ${result.message}`);
+        showFailure('Message not sent.', result);
       }
     } catch (err) {
-      this.notify(`Message not sent: ${errorText(err)}`);
+      showFailure('Message not sent.', { code: 'internal', message: errorText(err) });
     } finally {
       this.sending = false;
+      this.refreshSend();
     }
   }
 
   async sendFiles(files: readonly File[]): Promise<void> {
     const images = files.filter((f) => f.type.startsWith('image/'));
     const others = files.filter((f) => !f.type.startsWith('image/'));
-    if (others.length > 0) this.notify(`Only images can be sent: ${others.map((f) => f.name || 'unnamed file').join(', ')}`);
+    if (!this.enabled) return;
+    if (others.length > 0) this.hooks.notify(`Only images can be sent: ${others.map((f) => f.name || 'unnamed file').join(', ')}`);
     for (const file of images) {
       let result: ActionResult;
+      const preview = makePreview(file);
       try {
         const bytes = new Uint8Array(await file.arrayBuffer());
         result = await this.api.sendImage({ name: imageName(file), bytes });
       } catch (err) {
-        result = { ok: false, message: errorText(err) };
+        result = { ok: false, code: 'internal', message: errorText(err) };
       }
-      if (!result.ok) this.notify(`${imageName(file)} not sent: ${result.message}`);
+      if (!result.ok) {
+        showFailure(`${imageName(file)} not sent.`, result);
+        continue;
+      }
+      const key = result.key;
+      if (key) void preview.then((p) => p && this.hooks.preview(key, p));
     }
   }
 
@@ -102,7 +140,7 @@ export class Composer {
     let depth = 0;
     const hasFiles = (e: DragEvent): boolean => e.dataTransfer?.types.includes('Files') ?? false;
     dropZone.addEventListener('dragenter', (e) => {
-      if (!hasFiles(e)) return;
+      if (!hasFiles(e) || !this.enabled) return;
       e.preventDefault();
       depth += 1;
       dropOverlay.hidden = false;
@@ -131,8 +169,4 @@ function imageName(file: File): string {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
   const ext = file.type === 'image/jpeg' ? 'jpg' : (file.type.split('/')[1] ?? 'png');
   return `pasted-${stamp}.${ext}`;
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

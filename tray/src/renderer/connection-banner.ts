@@ -1,12 +1,16 @@
-/** The connection in the header (dot + one line) and, when something is wrong, a banner saying
- *  what is happening and what the user can do about it. */
+/** The connection in the header (a dot whose shape and colour say the state, and a few words) and,
+ *  when something is wrong but retrying helps, ONE line saying what is happening and what the
+ *  user can do, with the technical detail behind "Details". States retrying cannot fix (pairing
+ *  rejected, certificate changed, revoked) are the fatal card's, not the banner's. */
 import type { ConnectionState } from '../core/bridge-api.js';
+import { plainError } from './error-text.js';
 import { secondsUntil } from './format.js';
 
 export interface BannerElements {
   root: HTMLElement;
-  title: HTMLElement;
-  detail: HTMLElement;
+  text: HTMLElement;
+  detailsToggle: HTMLButtonElement;
+  details: HTMLElement;
   action: HTMLButtonElement;
   dot: HTMLElement;
   statusText: HTMLElement;
@@ -14,20 +18,24 @@ export interface BannerElements {
 
 export interface BannerActions {
   reconnectNow(): void;
-  pairAgain(): void;
 }
 
-interface BannerContent {
-  kind: 'warning' | 'error' | 'info';
-  title: string;
+export interface BannerContent {
+  kind: 'warning' | 'info';
+  /** One line. */
+  text: string;
+  /** Technical detail, behind "Details". */
   detail: string;
-  action?: { label: string; run: 'reconnect' | 'pair' };
+  action?: string;
 }
 
-const AUTH_HELP: Record<Extract<ConnectionState, { status: 'auth-failed' }>['code'], string> = {
-  bad_token: 'The VM no longer accepts this computer. Run vmctl pair on the VM and paste the new pairing string.',
-  bad_fingerprint: "The VM's certificate is not the one you paired with. If the VM was reinstalled, pair again; if not, something may be intercepting the connection.",
-  unsupported_protocol: 'The VM runs an incompatible version of VM Messenger. Update the app or the VM service, then reconnect.',
+type FatalCode = Extract<ConnectionState, { status: 'auth-failed' }>['code'];
+
+const FATAL_HEADER: Partial<Record<FatalCode | 'revoked', string>> = {
+  bad_token: 'Pairing rejected',
+  bad_fingerprint: 'Certificate changed',
+  revoked: 'Pairing revoked',
+  unsupported_protocol: 'Incompatible VM',
 };
 
 export function headerStatus(state: ConnectionState): { dot: string; text: string } {
@@ -35,78 +43,61 @@ export function headerStatus(state: ConnectionState): { dot: string; text: strin
     case 'unpaired':
       return { dot: 'disconnected', text: 'Not paired' };
     case 'disconnected':
-      return { dot: 'disconnected', text: 'Disconnected' };
+      return { dot: 'disconnected', text: 'Offline' };
     case 'connecting':
       return { dot: 'connecting', text: 'Connecting…' };
     case 'connected':
       return { dot: 'connected', text: `Connected to ${state.serverName}` };
     case 'reconnecting':
-      return { dot: 'reconnecting', text: 'Reconnecting…' };
+      // The banner says why and when; the header only that we are offline.
+      return { dot: 'reconnecting', text: 'Offline' };
     case 'auth-failed':
-      return { dot: 'auth-failed', text: 'Pairing rejected' };
+      return { dot: 'auth-failed', text: FATAL_HEADER[state.code] ?? 'Cannot connect' };
   }
 }
 
-export function bannerContent(state: ConnectionState, now: number): BannerContent | undefined {
+/** `vm` is the daemon's name when known ("Can't reach dev-vm."). */
+export function bannerContent(state: ConnectionState, now: number, vm?: string): BannerContent | undefined {
   switch (state.status) {
     case 'unpaired':
     case 'connected':
+    case 'auth-failed':
       return undefined;
     case 'connecting':
       // The first attempt is usually over before anyone could read a banner.
-      return state.attempt > 1 ? { kind: 'info', title: 'Connecting to the VM…', detail: '' } : undefined;
+      return state.attempt > 1 ? { kind: 'info', text: `Connecting to ${vm || 'the VM'}…`, detail: `Attempt ${state.attempt}.` } : undefined;
     case 'disconnected':
-      return {
-        kind: 'warning',
-        title: 'Disconnected',
-        detail: 'Messages you send now will wait and go out when the VM is back.',
-        action: { label: 'Reconnect', run: 'reconnect' },
-      };
+      return { kind: 'warning', text: 'Offline. Messages you send will wait.', detail: 'The connection is stopped.', action: 'Reconnect' };
     case 'reconnecting': {
       const s = secondsUntil(state.nextRetryAt, now);
-      // A no-break space keeps "4 s" together when the title wraps.
-      const when = s > 0 ? `Reconnecting in ${s}\u00a0s` : 'Reconnecting…';
-      const why = state.lastError ? `${sentence(state.lastError)} ` : '';
-      return {
-        kind: 'warning',
-        title: `Connection lost. ${when}`,
-        detail: `${why}Attempt ${state.attempt}; messages you send will wait.`,
-        action: { label: 'Retry now', run: 'reconnect' },
-      };
+      // A no-break space keeps "8 s" together.
+      const when = s > 0 ? `Retrying in ${s}\u00a0s` : 'Retrying…';
+      const why = plainError(state.lastErrorCode ?? 'connection_lost', vm ? { vm } : {}).text;
+      const detail = [state.lastError ? `${state.lastError}.` : '', `Attempt ${state.attempt}.`, 'Messages you send wait and go out when the VM is back.'].filter(Boolean).join(' ');
+      return { kind: 'warning', text: `${why} ${when}`, detail, action: 'Retry now' };
     }
-    case 'auth-failed':
-      return {
-        kind: 'error',
-        title: 'Pairing rejected',
-        detail: `${AUTH_HELP[state.code]}${state.reason ? ` (${state.reason})` : ''}`,
-        action: { label: 'Pair again', run: 'pair' },
-      };
   }
-}
-
-/** The core's errors are lower-case fragments ("the daemon is shutting down"). */
-function sentence(text: string): string {
-  const t = text.trim();
-  return `${t.charAt(0).toUpperCase()}${t.slice(1)}${/[.!?]$/.test(t) ? '' : '.'}`;
 }
 
 export class ConnectionBanner {
   private state: ConnectionState = { status: 'connecting', attempt: 1 };
+  private vm: string | undefined;
   private ticker: ReturnType<typeof setInterval> | undefined;
-  private run: 'reconnect' | 'pair' | undefined;
 
   constructor(
     private readonly ui: BannerElements,
     actions: BannerActions,
   ) {
-    ui.action.addEventListener('click', () => {
-      if (this.run === 'reconnect') actions.reconnectNow();
-      else if (this.run === 'pair') actions.pairAgain();
+    ui.action.addEventListener('click', () => actions.reconnectNow());
+    ui.detailsToggle.addEventListener('click', () => {
+      ui.details.hidden = !ui.details.hidden;
+      ui.detailsToggle.setAttribute('aria-expanded', String(!ui.details.hidden));
     });
   }
 
-  update(state: ConnectionState): void {
+  update(state: ConnectionState, vm?: string): void {
     this.state = state;
+    this.vm = vm;
     const header = headerStatus(state);
     this.ui.dot.dataset['state'] = header.dot;
     this.ui.statusText.textContent = header.text;
@@ -117,21 +108,19 @@ export class ConnectionBanner {
   }
 
   private paint(): void {
-    const content = bannerContent(this.state, Date.now());
-    const { root, title, detail, action } = this.ui;
+    const content = bannerContent(this.state, Date.now(), this.vm);
+    const { root, text, details, detailsToggle, action } = this.ui;
     if (!content) {
       root.hidden = true;
-      this.run = undefined;
+      details.hidden = true;
+      detailsToggle.setAttribute('aria-expanded', 'false');
       return;
     }
     root.hidden = false;
     root.dataset['kind'] = content.kind;
-    root.setAttribute('role', content.kind === 'error' ? 'alert' : 'status');
-    if (title.textContent !== content.title) title.textContent = content.title;
-    if (detail.textContent !== content.detail) detail.textContent = content.detail;
-    detail.hidden = content.detail === '';
-    this.run = content.action?.run;
+    if (text.textContent !== content.text) text.textContent = content.text;
+    if (details.textContent !== content.detail) details.textContent = content.detail;
     action.hidden = !content.action;
-    if (content.action && action.textContent !== content.action.label) action.textContent = content.action.label;
+    if (content.action && action.textContent !== content.action) action.textContent = content.action;
   }
 }

@@ -2,7 +2,7 @@
  *  headings, runs by sender, and chat scrolling: stick to the bottom unless the user scrolled up
  *  (then a "new messages" pill), load older history at the top without jumping. */
 import type { ChatItem } from '../core/bridge-api.js';
-import { bubbleSignature, renderBubble, type BubblePlace } from './bubble.js';
+import { bubbleSignature, renderBubble, type BubbleActions, type BubblePlace } from './bubble.js';
 import { el } from './dom.js';
 import { dayKey, formatDay } from './format.js';
 
@@ -19,8 +19,7 @@ export interface ConversationElements {
   pill: HTMLButtonElement;
 }
 
-export interface ConversationCallbacks {
-  openImage(key: string): void;
+export interface ConversationCallbacks extends BubbleActions {
   loadOlder(): void;
   /** The user is at the bottom of the conversation (and so has seen the newest message). */
   reachedBottom(): void;
@@ -95,6 +94,19 @@ export class ConversationView {
     this.ui.pill.hidden = true;
   }
 
+  /** Brings one message into view and highlights it briefly (a toast was clicked). */
+  reveal(key: string): boolean {
+    const node = this.rendered.get(key)?.node;
+    if (!node) return false;
+    node.scrollIntoView({ block: 'center' });
+    this.stickToBottom = this.isAtBottom();
+    node.classList.remove('highlight');
+    // Restarting the animation needs a style flush between removing and adding the class.
+    void node.offsetWidth;
+    node.classList.add('highlight');
+    return true;
+  }
+
   isAtBottom(): boolean {
     const { scroller } = this.ui;
     return scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight <= BOTTOM_SLACK_PX;
@@ -146,7 +158,8 @@ export class ConversationView {
         keep.add(dayId);
       }
       const place: BubblePlace = { first: !sameRun(items[i - 1], item), last: !sameRun(item, items[i + 1]) };
-      const node = this.node(item.key, bubbleSignature(item, place), () => renderBubble(item, place, (k) => this.callbacks.openImage(k)));
+      const hasPreview = item.mine && item.image !== undefined && this.callbacks.preview(item.key) !== undefined;
+      const node = this.node(item.key, bubbleSignature(item, place, hasPreview), () => renderBubble(item, place, this.callbacks));
       if (fresh.has(item.key)) node.classList.add('fresh');
       wanted.push(node);
       keep.add(item.key);
@@ -180,5 +193,5 @@ export class ConversationView {
 
 function sameRun(a: ChatItem | undefined, b: ChatItem | undefined): boolean {
   if (!a || !b) return false;
-  return a.mine === b.mine && a.senderName === b.senderName && dayKey(a.ts) === dayKey(b.ts) && Math.abs(b.ts - a.ts) < RUN_GAP_MS;
+  return a.mine === b.mine && a.sender.key === b.sender.key && dayKey(a.ts) === dayKey(b.ts) && Math.abs(b.ts - a.ts) < RUN_GAP_MS;
 }

@@ -1,6 +1,7 @@
 /** The paste-a-pairing-string form, used on first run and in settings. */
 import type { VmMessengerApi } from '../core/bridge-api.js';
 import { el } from './dom.js';
+import { plainError } from './error-text.js';
 import { looksLikePairing } from './format.js';
 
 export interface PairingForm {
@@ -35,8 +36,22 @@ export function createPairingForm(idPrefix: string, api: Pick<VmMessengerApi, 'p
     submit,
   );
 
-  const showError = (message: string): void => {
-    error.textContent = message;
+  const errorText = el('span', { className: 'form-error-text' });
+  const detailsToggle = el('button', { className: 'link-button', text: 'Details', attrs: { type: 'button', 'aria-expanded': 'false' } });
+  const details = el('span', { className: 'form-error-details' });
+  details.hidden = true;
+  detailsToggle.addEventListener('click', () => {
+    details.hidden = !details.hidden;
+    detailsToggle.setAttribute('aria-expanded', String(!details.hidden));
+  });
+  error.append(errorText, ' ', detailsToggle, details);
+
+  const showError = (message: string, detail?: string): void => {
+    errorText.textContent = message;
+    details.textContent = detail ?? '';
+    details.hidden = true;
+    detailsToggle.hidden = !detail;
+    detailsToggle.setAttribute('aria-expanded', 'false');
     error.hidden = false;
     pairing.setAttribute('aria-invalid', 'true');
     pairing.setAttribute('aria-describedby', errorId);
@@ -60,9 +75,9 @@ export function createPairingForm(idPrefix: string, api: Pick<VmMessengerApi, 'p
           if (result.ok) {
             pairing.value = '';
             onPaired();
-          } else showError(result.message);
+          } else showError(pairingSentence(result.code, result.target), result.message);
         },
-        (err: unknown) => showError(err instanceof Error ? err.message : String(err)),
+        (err: unknown) => showError(plainError('internal').text, err instanceof Error ? err.message : String(err)),
       )
       .finally(() => {
         submit.disabled = false;
@@ -77,4 +92,21 @@ export function createPairingForm(idPrefix: string, api: Pick<VmMessengerApi, 'p
       if (document.activeElement !== name) name.placeholder = value;
     },
   };
+}
+
+/** Pairing failures read a little differently from the same codes elsewhere: nothing is paired yet. */
+export function pairingSentence(code: string | undefined, target?: string): string {
+  switch (code) {
+    case 'bad_request':
+      return "That pairing string is incomplete. Copy the whole line that vmctl pair prints.";
+    case 'bad_token':
+      return 'The VM did not accept this pairing string. Run vmctl pair on the VM again and paste the new one.';
+    case 'bad_fingerprint':
+      return "The VM's certificate does not match this pairing string. Copy it again from vmctl pair.";
+    case 'connect_failed':
+    case 'handshake_timeout':
+      return `Can't reach ${target ?? 'the VM'}. Check that the VM is running and its port is open.`;
+    default:
+      return plainError(code, target ? { target } : {}).text;
+  }
 }

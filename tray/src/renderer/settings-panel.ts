@@ -2,6 +2,7 @@
 import type { ConnectionState, UiSettings, VmMessengerApi } from '../core/bridge-api.js';
 import { headerStatus } from './connection-banner.js';
 import { byId } from './dom.js';
+import { showFailure } from './notice.js';
 
 type Toggle = 'notifications' | 'doNotDisturb' | 'startAtLogin';
 
@@ -12,6 +13,7 @@ export class SettingsPanel {
     startAtLogin: byId('setting-login', HTMLInputElement),
   };
   private readonly nameInput = byId('client-name-input', HTMLInputElement);
+  private readonly shortcutInput = byId('shortcut-input', HTMLInputElement);
   private settings: UiSettings | undefined;
 
   constructor(
@@ -27,6 +29,10 @@ export class SettingsPanel {
       if (clientName === '') return this.notify("This computer's name cannot be empty.");
       void this.save({ clientName }, () => undefined);
     });
+    byId('shortcut-form', HTMLFormElement).addEventListener('submit', (e) => {
+      e.preventDefault();
+      void this.save({ globalShortcut: this.shortcutInput.value.trim() }, () => undefined);
+    });
     byId('settings-reconnect', HTMLButtonElement).addEventListener('click', () => void this.api.reconnectNow());
   }
 
@@ -34,6 +40,7 @@ export class SettingsPanel {
     this.settings = settings;
     for (const [key, input] of Object.entries(this.toggles) as [Toggle, HTMLInputElement][]) input.checked = settings[key];
     if (document.activeElement !== this.nameInput) this.nameInput.value = settings.clientName;
+    if (document.activeElement !== this.shortcutInput) this.shortcutInput.value = settings.globalShortcut;
     byId('settings-images-dir', HTMLParagraphElement).textContent = settings.receivedImagesDir;
     byId('settings-connection', HTMLParagraphElement).textContent = headerStatus(connection).text;
     const server = byId('settings-server', HTMLParagraphElement);
@@ -47,11 +54,11 @@ export class SettingsPanel {
       const result = await this.api.updateSettings(patch);
       if (!result.ok) {
         undo();
-        this.notify(`Setting not saved: ${result.message}`);
+        showFailure('Setting not saved.', result.code ? result : { code: 'bad_request', message: result.message });
       }
     } catch (err) {
       undo();
-      this.notify(`Setting not saved: ${err instanceof Error ? err.message : String(err)}`);
+      showFailure('Setting not saved.', { code: 'internal', message: err instanceof Error ? err.message : String(err) });
     }
   }
 

@@ -71,6 +71,12 @@ test('keyboard only: open an image, toggle a setting, come back to the message b
   await tabTo(page, 'Open image plot.png');
   t.true((await focusIndicator(page)).visible);
   await page.keyboard.press('Enter');
+  // The viewer opens with focus on Close; Escape returns to the image.
+  await page.locator('#image-viewer[open]').waitFor();
+  await page.locator('#image-viewer:not([data-loading])').waitFor();
+  t.is(await focused(page), 'viewer-close');
+  await page.keyboard.press('Escape');
+  await page.locator('#image-viewer').waitFor({ state: 'hidden' });
 
   await tabTo(page, 'settings-button');
   await page.keyboard.press('Enter');

@@ -105,7 +105,8 @@ test('a message over the length limit is refused with the reason; the text stays
   await box.press('Enter');
   const notice = s.page.locator('#notice');
   await notice.filter({ hasText: 'Message not sent' }).waitFor();
-  t.regex((await notice.textContent()) ?? '', new RegExp(`${DEFAULT_LIMITS.maxTextLength + 1} characters long; the limit is ${DEFAULT_LIMITS.maxTextLength}`));
+  const n = (x: number): string => x.toLocaleString('en-GB');
+  t.is(await s.page.locator('#notice-text').textContent(), `Message not sent. The message is ${n(DEFAULT_LIMITS.maxTextLength + 1)} characters; the limit is ${n(DEFAULT_LIMITS.maxTextLength)}.`);
   t.is(await box.inputValue(), tooLong);
   t.is(await s.page.locator('.msg.mine').count(), 0);
 });
@@ -113,9 +114,13 @@ test('a message over the length limit is refused with the reason; the text stays
 test('blank messages are not sent', async (t) => {
   const s = await openStack(t, suite);
   const box = s.page.getByLabel('Message', { exact: true });
+  const send = s.page.getByRole('button', { name: 'Send', exact: true });
+  t.true(await send.isDisabled(), 'nothing typed: Send is off');
   await box.fill('   \n ');
   await box.press('Enter');
-  await s.page.getByRole('button', { name: 'Send', exact: true }).click();
+  t.true(await send.isDisabled(), 'only blanks: still off');
+  // Off looks off: not the accent colour.
+  t.not(await send.evaluate((b) => getComputedStyle(b).backgroundColor), 'rgb(15, 108, 189)');
   // A real message after them: once it is delivered, anything sent before it would be too.
   await box.fill('not blank');
   await box.press('Enter');

@@ -42,7 +42,7 @@ test('a pairing string with a wrong token is refused with a clear error; the for
 
   const error = page.locator('#first-pairing-error');
   await error.waitFor();
-  t.regex((await error.textContent()) ?? '', /refused the token.*vmctl pair/);
+  t.regex((await error.textContent()) ?? '', /did not accept this pairing string.*vmctl pair/);
   t.is(await box.getAttribute('aria-invalid'), 'true');
   t.is(await box.inputValue(), wrong, 'the pasted string is kept to correct');
   t.true(await page.locator('#pairing-view').isVisible());

@@ -21,7 +21,7 @@ async function shootBoth(page: Page, name: string): Promise<void> {
 }
 
 const imagesDecoded = (page: Page): Promise<unknown> =>
-  page.waitForFunction(() => Array.from(document.images).every((i) => i.complete && i.naturalWidth > 0));
+  page.waitForFunction(() => Array.from(document.querySelectorAll<HTMLImageElement>('#messages img')).every((i) => i.complete && i.naturalWidth > 0));
 
 /** A conversation as people have it: the VM, another computer and this one. */
 async function converse(t: ExecutionContext, s: ChatStack): Promise<void> {
@@ -77,7 +77,7 @@ test('reconnecting, with a message waiting', async (t) => {
   const s = await openStack(t, suite, { core: { backoff: { initialMs: 5000, maxMs: 5000, jitter: 0 } } });
   await converse(t, s);
   await s.stopDaemon();
-  await s.page.locator('#banner-title', { hasText: 'Connection lost' }).waitFor();
+  await s.page.locator('#banner-text', { hasText: 'Retrying' }).waitFor();
   const box = s.page.getByLabel('Message', { exact: true });
   await box.fill('This will wait in the outbox');
   await box.press('Enter');
@@ -89,7 +89,7 @@ test('reconnecting, with a message waiting', async (t) => {
 
 test('pairing rejected, and settings', async (t) => {
   const s = await openStack(t, suite, { token: 'not-the-daemons-token-0000000000000000' });
-  await s.page.locator('#banner-title', { hasText: 'Pairing rejected' }).waitFor();
+  await s.page.locator('#fatal-state').waitFor();
   await shootBoth(s.page, 'auth-failed');
   await s.page.getByRole('button', { name: 'Settings', exact: true }).click();
   await s.page.locator('#settings-view').waitFor();

@@ -121,6 +121,41 @@ test('an upload the daemon rejects as not an image is marked failed with its mes
   t.is(daemon.history(10).length, 0);
 });
 
+test('a refused send is kept (with its image) across a restart; Retry sends it again, Remove drops it and its file', async (t) => {
+  const daemon = await startTestDaemon(t);
+  const dataDir = await tempDir(t, 'vmm-core-');
+  const first = await makeCore(t, { daemon, dataDir });
+  await first.core.start();
+  await waitForStatus(first, 'connected');
+  const refused = await first.core.api.sendImage({ name: 'fake.png', bytes: new TextEncoder().encode('not an image') });
+  t.true(refused.ok);
+  const key = refused.ok ? refused.key! : '';
+  const failed = await until(async () => (await first.core.api.getSnapshot()).items.find((i) => i.key === key && i.delivery === 'failed'), 'failed item');
+  t.is(failed.errorCode, 'image_rejected');
+  const kept = path.join(dataDir, 'outbox-images');
+  t.is((await readdir(kept)).length, 1, 'the image copy is kept for Retry');
+  await first.core.stop();
+
+  // After a restart of the client the failed bubble is still there, with its reason.
+  const second = await makeCore(t, { daemon, dataDir });
+  await second.core.start();
+  await waitForStatus(second, 'connected');
+  t.like((await second.core.api.getSnapshot()).items.find((i) => i.key === key), { delivery: 'failed', errorCode: 'image_rejected' });
+
+  // Retry: the daemon sees it again (and refuses it again: it is still not an image).
+  t.like(await second.core.api.retry(key), { ok: true });
+  await until(async () => (await second.core.api.getSnapshot()).items.find((i) => i.key === key && i.delivery === 'failed'), 'failed again');
+
+  // Remove: the bubble goes (a 'removed' update), and so does the copy.
+  t.like(await second.core.api.remove(key), { ok: true });
+  t.true(second.updates.some((u) => u.type === 'removed' && u.keys.includes(key)));
+  t.false((await second.core.api.getSnapshot()).items.some((i) => i.key === key));
+  t.deepEqual(await readdir(kept), []);
+  t.like(await second.core.api.remove(key), { ok: false, code: 'no_such_item' });
+  t.like(await second.core.api.retry('no-such-key-000'), { ok: false, code: 'no_such_item' });
+  t.is(daemon.history(10).length, 0);
+});
+
 test('bad input: empty text, whitespace, an empty image and sending before pairing are refused with a reason', async (t) => {
   const unpaired = await makeCore(t);
   const notPaired = await unpaired.core.api.sendText('hello');

@@ -7,7 +7,16 @@ import { startTestDaemon, tempDir } from '../helpers/daemon.js';
 import { makeCore, waitForStatus } from './core-harness.js';
 
 test('defaults and the conf JSON Schema come from the one zod schema', (t) => {
-  t.deepEqual(settingsDefaults, { clientName: '', receivedImagesDir: '', receivedFilesDir: '', notifications: true, doNotDisturb: false, startAtLogin: false, lastSeenSeq: 0 });
+  t.deepEqual(settingsDefaults, {
+    clientName: '',
+    receivedImagesDir: '',
+    receivedFilesDir: '',
+    notifications: true,
+    doNotDisturb: false,
+    startAtLogin: false,
+    globalShortcut: 'Ctrl+Alt+M',
+    lastSeenSeq: 0,
+  });
   t.deepEqual(Object.keys(settingsSchema).sort(), Object.keys(TraySettings.shape).sort());
   t.false('token' in settingsSchema, 'the token is never a setting');
 });

@@ -44,7 +44,7 @@ export const ERROR_SENTENCES: Readonly<Record<string, Sentence>> = {
   connection_lost: (f) => ({ text: `Lost the connection to ${vmName(f)}.`, action: 'reconnect' }),
   keepalive_timeout: (f) => ({ text: `${vmName(f)} stopped answering.`, action: 'reconnect' }),
   handshake_timeout: (f) => ({ text: `${vmName(f)} did not answer in time.`, action: 'reconnect' }),
-  server_shutdown: (f) => ({ text: `${vmName(f)} is restarting its service.`, action: 'reconnect' }),
+  server_shutdown: (f) => ({ text: `${vmName(f)} is restarting.`, action: 'reconnect' }),
   too_many_clients: (f) => ({ text: `${vmName(f)} has too many computers connected.`, action: 'reconnect' }),
   slow_consumer: plain('The connection was too slow to keep up, so the VM reset it.', 'reconnect'),
   closed: plain('The connection was closed.', 'reconnect'),

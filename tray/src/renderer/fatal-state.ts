@@ -20,20 +20,23 @@ export interface FatalContent {
   detail: string;
 }
 
-const TITLES: Record<string, string> = {
-  bad_token: 'This VM no longer accepts this pairing',
-  bad_fingerprint: "The VM's certificate has changed",
-  revoked: "This computer's pairing was revoked",
-  unsupported_protocol: 'This VM runs an incompatible version',
+/** Title and next step per code; the card says each once (the plain sentence elsewhere says both). */
+const CARDS: Record<string, { title: string; text: string }> = {
+  bad_token: { title: 'This VM no longer accepts this pairing', text: 'Run vmctl pair on the VM and paste the new pairing string.' },
+  bad_fingerprint: {
+    title: "The VM's certificate has changed",
+    text: 'If the VM was reinstalled, pair again. If not, check your network first: something may be intercepting the connection.',
+  },
+  revoked: { title: "This computer's pairing was revoked", text: 'Ask for a new pairing string (vmctl pair on the VM) and pair again.' },
+  unsupported_protocol: { title: 'This VM runs an incompatible version', text: 'Update VM Messenger here or the service on the VM, then try again.' },
 };
 
 export function fatalContent(state: ConnectionState): FatalContent | undefined {
   if (state.status !== 'auth-failed') return undefined;
-  const plain = plainError(state.code);
-  const pair = plain.action === 'pair';
+  const pair = plainError(state.code).action === 'pair';
+  const card = CARDS[state.code] ?? { title: 'Cannot connect to the VM', text: plainError(state.code).text };
   return {
-    title: TITLES[state.code] ?? 'Cannot connect to the VM',
-    text: plain.text,
+    ...card,
     action: pair ? { label: 'Pair again', run: 'pair' } : { label: 'Try again', run: 'reconnect' },
     detail: state.reason,
   };

@@ -64,7 +64,9 @@ test('messages from another client and from the VM show their sender and time', 
   await fromVm.waitFor();
   await fromLaptop.waitFor();
   t.true(await fromLaptop.evaluate((e) => e.classList.contains('theirs')));
-  t.is(await fromLaptop.locator('.msg-sender').textContent(), 'laptop [client]');
+  // The name, with its kind beside it (never the name alone).
+  t.is(await fromLaptop.locator('.msg-sender').textContent(), 'laptop');
+  t.is(await fromLaptop.locator('.kind-tag').textContent(), 'client');
   t.is(await fromLaptop.locator('.text-bubble').textContent(), 'Hi from the laptop');
   t.is(await fromVm.locator('.msg-sender').textContent(), 'VM');
   t.is(await fromVm.locator('.text-bubble').textContent(), 'Hi from the VM');

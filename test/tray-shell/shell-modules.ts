@@ -17,3 +17,13 @@ export const ipcSchemas = (): Promise<typeof import('../../tray/dist/main/ipc-sc
 export const menuTemplate = (): Promise<typeof import('../../tray/dist/main/menu-template.js')> => load('main/menu-template.js');
 export const trayPresentation = (): Promise<typeof import('../../tray/dist/main/tray-presentation.js')> => load('main/tray-presentation.js');
 export const windowApi = (): Promise<typeof import('../../tray/dist/main/window-api.js')> => load('main/window-api.js');
+export const errorText = (): Promise<typeof import('../../tray/dist/renderer/error-text.js')> => load('renderer/error-text.js');
+export const rendererLinks = (): Promise<typeof import('../../tray/dist/renderer/links.js')> => load('renderer/links.js');
+export const imageFit = (): Promise<typeof import('../../tray/dist/renderer/image-fit.js')> => load('renderer/image-fit.js');
+export const avatar = (): Promise<typeof import('../../tray/dist/renderer/avatar.js')> => load('renderer/avatar.js');
+export const externalLinks = (): Promise<typeof import('../../tray/dist/main/external-links.js')> => load('main/external-links.js');
+export const toastXmlModule = (): Promise<typeof import('../../tray/dist/main/toast-xml.js')> => load('main/toast-xml.js');
+export const trayToggle = (): Promise<typeof import('../../tray/dist/main/tray-toggle.js')> => load('main/tray-toggle.js');
+export const startMenu = (): Promise<typeof import('../../tray/dist/main/start-menu.js')> => load('main/start-menu.js');
+export const settingsRecovery = (): Promise<typeof import('../../tray/dist/main/settings-recovery.js')> => load('main/settings-recovery.js');
+export const appLog = (): Promise<typeof import('../../tray/dist/main/app-log.js')> => load('main/app-log.js');

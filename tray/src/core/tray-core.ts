@@ -272,7 +272,7 @@ export function createTrayCore(deps: TrayCoreDeps, options: TrayCoreOptions = {}
       kick(manager.client);
       return { ok: true, key: entry.id };
     } catch (err) {
-      return { ok: false, code: 'queue_failed', message: (err as Error).message };
+      return { ok: false, code: 'queue_failed', message: `Could not queue it: ${(err as Error).message}` };
     }
   };
   const maxImageBytes = (): number => manager.client?.welcome.limits.maxImageBytes ?? DEFAULT_LIMITS.maxImageBytes;

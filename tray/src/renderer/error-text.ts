@@ -54,6 +54,7 @@ export const ERROR_SENTENCES: Readonly<Record<string, Sentence>> = {
   rate_limited: plain('Too many attempts in a short time. Wait a moment, then retry.', 'retry'),
   busy: (f) => ({ text: `${vmName(f)} is busy. Try again in a moment.`, action: 'retry' }),
   too_many_transfers: plain('Too many images are on their way. Try again when they are done.', 'retry'),
+  transfer_in_use: plain('The transfer got mixed up with another one. Try again.', 'retry'),
 
   // Sending.
   empty_message: plain('Type a message first.'),
@@ -76,6 +77,7 @@ export const ERROR_SENTENCES: Readonly<Record<string, Sentence>> = {
   id_conflict: plain('The VM already has a different message under this id.', 'remove'),
   storage_full: (f) => ({ text: `${vmName(f)} is out of disk space. Free some space on the VM, then retry.`, action: 'retry' }),
   storage_busy: (f) => ({ text: `${vmName(f)} is busy saving. Try again in a moment.`, action: 'retry' }),
+  storage_failed: (f) => ({ text: `${vmName(f)} could not save it. Try again; if it keeps happening, check the VM's disk.`, action: 'retry' }),
 
   // Images and links.
   not_found: plain('The VM no longer has this.'),

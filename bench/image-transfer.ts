@@ -1,18 +1,19 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
-import type { V2Client } from 'vm-messenger-tray/core';
-import { closeClients, connectClients } from './clients.js';
 import type { DaemonProcess } from './daemon-process.js';
-import { writeNoiseBmp } from './noise-image.js';
+import { writeNoiseBmp, writeNoiseFile } from './noise-image.js';
 import { RssSampler, type PhaseMemory } from './rss-sampler.js';
-import { MiB, mbPerSecond } from './stats.js';
+import { median, MiB, mbPerSecond } from './stats.js';
 import type { TlsPeer } from './tls-baseline.js';
+import type { WorkerPool } from './worker-pool.js';
 
-export interface ImageCase {
-  /** Target size; the image is whole rows, so slightly larger. */
+export interface TransferCase {
+  /** `image`: a noise BMP; `file`: random bytes named .bin (a non-image file event). */
+  kind: 'image' | 'file';
+  /** Target size; an image is whole rows, so slightly larger. */
   mib: number;
-  /** Uploads timed; the median is reported (small images are noisy). */
+  /** Uploads timed; the median is reported. */
   uploadRuns: number;
   receivers: number;
 }
@@ -22,69 +23,77 @@ export interface Timed {
   ms: number;
 }
 
-export interface ImageResult {
+export interface TransferResult {
+  kind: 'image' | 'file';
   mib: number;
   bytes: number;
   receivers: number;
-  /** sendImage() → `accepted`: the client hashes the file, streams it; the daemon hashes, fsyncs,
-   *  checks the format, makes the thumbnail and stores the event. */
+  /** Upload → `accepted`: the client hashes and streams the file; the daemon hashes, writes and
+   *  fsyncs it and stores the event. */
   upload: Timed & { runs: number; memory: PhaseMemory };
-  /** `receivers` clients fetch the stored image at once, each into a file; MB/s over all bytes. */
-  fanout: Timed & { memory: PhaseMemory };
-  tls: { upload: Timed; fanout: Timed };
+  /** `receivers` clients fetch the stored event at once, each into a file; MB/s over all bytes. */
+  push: Timed & { memory: PhaseMemory };
+  /** The same byte counts over bare TLS, warmed, median of `tls.runs`. */
+  tls: { upload: Timed; push: Timed; runs: number };
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+/** Received files go to memory-backed /dev/shm where there is one: the push measures the daemon and
+ *  the protocol, not this machine's disk (a real receiver's disk is on the Windows side). */
+const downloadRoot = (fallback: string): string => (existsSync('/dev/shm') ? '/dev/shm' : fallback);
 
-/** One size: make the image, upload it (timed), push it to N clients (timed), and the raw TLS
- *  copies of the same byte counts; the daemon's memory is watched per phase. */
-export async function runImageCase(daemon: DaemonProcess, peer: TlsPeer, workDir: string, c: ImageCase): Promise<ImageResult> {
-  const caseDir = path.join(workDir, `${c.mib}mib`);
+/** One size: make the file, upload it (timed), push it to N clients (timed), and the raw TLS copies
+ *  of the same byte counts. The uploader and the receivers live in client workers. */
+export async function runTransferCase(daemon: DaemonProcess, pool: WorkerPool, peer: TlsPeer, workDir: string, c: TransferCase, tlsRuns: number): Promise<TransferResult> {
+  const caseDir = path.join(workDir, `${c.kind}-${c.mib}mib`);
   await mkdir(caseDir, { recursive: true });
-  const imagePath = path.join(caseDir, `noise-${c.mib}mib.bmp`);
-  const bytes = await writeNoiseBmp(imagePath, c.mib * MiB);
-  let clients: V2Client[] = [];
+  const name = c.kind === 'image' ? `noise-${c.mib}mib.bmp` : `random-${c.mib}mib.bin`;
+  const filePath = path.join(caseDir, name);
+  const bytes = c.kind === 'image' ? await writeNoiseBmp(filePath, c.mib * MiB) : await writeNoiseFile(filePath, c.mib * MiB);
+  const downloads = await mkdtemp(path.join(downloadRoot(workDir), 'vmm-bench-push-'));
   try {
-    clients = await connectClients(daemon, `img${c.mib}`, c.receivers + 1);
-    const [uploader, ...receivers] = clients as [V2Client, ...V2Client[]];
+    const groups: string[][] = pool.workers.map(() => []);
+    groups[0]!.push(`up-${c.kind}${c.mib}`);
+    for (let i = 0; i < c.receivers; i++) groups[1 + (i % (pool.workers.length - 1))]!.push(`down-${c.kind}${c.mib}-${i}`);
+    await pool.connect(daemon, groups);
+    const [uploader, ...rest] = pool.workers;
+    const receiving = rest.filter((w) => w.clients > 0);
 
     const uploadMs: number[] = [];
     let seq = 0;
     const uploadSampler = RssSampler.start(daemon.pid);
     for (let run = 0; run < c.uploadRuns; run++) {
-      const started = performance.now();
-      const accepted = await uploader.sendImage({ name: `noise-${c.mib}mib.bmp`, path: imagePath });
-      uploadMs.push(performance.now() - started);
-      seq = accepted.seq;
+      const uploaded = await uploader!.request({ op: 'upload', path: filePath, name, kind: c.kind }, 'uploaded', 120_000);
+      uploadMs.push(uploaded.ms);
+      seq = uploaded.seq;
     }
     const uploadMemory = uploadSampler.stop();
 
-    const fanoutSampler = RssSampler.start(daemon.pid);
+    const pushSampler = RssSampler.start(daemon.pid);
     const started = performance.now();
-    const results = await Promise.all(
-      receivers.map((receiver, i) => receiver.fetchImage(seq, { kind: 'file', dir: path.join(caseDir, `client-${i}`), fileName: 'image.bmp' })),
-    );
-    const fanoutMs = performance.now() - started;
-    const fanoutMemory = fanoutSampler.stop();
-    for (const r of results) if (r.size !== bytes) throw new Error(`a client received ${r.size} of ${bytes} bytes`);
-    await Promise.all(results.map((r) => (r.path ? rm(r.path, { force: true }) : undefined)));
+    const replies = await Promise.all(receiving.map((w) => w.request({ op: 'fetch', seq, dir: downloads, kind: c.kind }, 'fetched', 120_000)));
+    const pushMs = performance.now() - started;
+    const pushMemory = pushSampler.stop();
+    for (const size of replies.flatMap((r) => r.sizes)) if (size !== bytes) throw new Error(`a client received ${size} of ${bytes} bytes`);
+    await pool.closeClients();
 
-    const tlsUploadMs = await peer.upload(bytes);
-    const tlsFanoutMs = await peer.download(bytes, c.receivers);
+    const tls = await peer.measure(bytes, c.receivers, tlsRuns);
     const ms = median(uploadMs);
     return {
+      kind: c.kind,
       mib: c.mib,
       bytes,
       receivers: c.receivers,
       upload: { ms, mbps: mbPerSecond(bytes, ms), runs: c.uploadRuns, memory: uploadMemory },
-      fanout: { ms: fanoutMs, mbps: mbPerSecond(bytes * c.receivers, fanoutMs), memory: fanoutMemory },
+      push: { ms: pushMs, mbps: mbPerSecond(bytes * c.receivers, pushMs), memory: pushMemory },
       tls: {
-        upload: { ms: tlsUploadMs, mbps: mbPerSecond(bytes, tlsUploadMs) },
-        fanout: { ms: tlsFanoutMs, mbps: mbPerSecond(bytes * c.receivers, tlsFanoutMs) },
+        upload: { ms: tls.uploadMs, mbps: mbPerSecond(bytes, tls.uploadMs) },
+        push: { ms: tls.pushMs, mbps: mbPerSecond(bytes * c.receivers, tls.pushMs) },
+        runs: tlsRuns,
       },
     };
   } finally {
-    await closeClients(clients);
+    await pool.closeClients();
+    await rm(downloads, { recursive: true, force: true });
     await rm(caseDir, { recursive: true, force: true });
   }
 }

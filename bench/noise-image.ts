@@ -40,3 +40,20 @@ export async function writeNoiseBmp(file: string, targetBytes: number): Promise<
   }
   return size;
 }
+
+/** Random bytes of exactly `bytes`, for a non-image file transfer. */
+export async function writeNoiseFile(file: string, bytes: number): Promise<number> {
+  const fh = await open(file, 'w');
+  try {
+    const block = Buffer.allocUnsafe(4 * 1024 * 1024);
+    for (let written = 0; written < bytes; ) {
+      const n = Math.min(block.byteLength, bytes - written);
+      randomFillSync(block, 0, n);
+      await fh.write(block, 0, n);
+      written += n;
+    }
+  } finally {
+    await fh.close();
+  }
+  return bytes;
+}

@@ -1,6 +1,7 @@
 import type { MachineLoad } from './machine-load.js';
+import type { RateResult } from './fixed-rate.js';
 import type { FanoutResult } from './text-fanout.js';
-import type { ImageResult } from './image-transfer.js';
+import type { TransferResult } from './image-transfer.js';
 import { MiB } from './stats.js';
 
 export interface Machine {
@@ -16,72 +17,113 @@ export interface Machine {
 
 export interface BenchResults {
   machine: Machine;
+  /** The daemon measured (`--daemon`), and the client workers used. */
+  daemonMain: string;
+  workers: number;
   quick: boolean;
   durationS: number;
+  /** RSS of a freshly started daemon with no client, in bytes. */
+  idleRss: number | undefined;
   text: FanoutResult[];
-  images: ImageResult[];
+  rate: RateResult[];
+  transfers: TransferResult[];
 }
 
 const f0 = (n: number): string => (Number.isFinite(n) ? n.toFixed(0) : '-');
 const f1 = (n: number): string => (Number.isFinite(n) ? n.toFixed(1) : '-');
 const f2 = (n: number): string => (Number.isFinite(n) ? n.toFixed(2) : '-');
 const mib = (bytes: number): string => `${(bytes / MiB).toFixed(0)} MiB`;
+const pct = (n: number): string => (Number.isFinite(n) ? `${n.toFixed(0)} %` : '-');
 
-type Table = { head: string[]; rows: string[][] };
+export type Table = { head: string[]; rows: string[][] };
 
 export function textTable(results: FanoutResult[]): Table {
   return {
-    head: ['receivers', 'messages', 'window', 'deliveries/s', 'messages/s', 'p50 ms', 'p99 ms', 'max ms', 'daemon CPU', 'bench CPU', 'daemon RSS before', 'daemon peak RSS'],
+    head: ['receivers', 'messages', 'window', 'deliveries/s', 'messages/s', 'daemon µs/delivery', 'p50 ms', 'p99 ms', 'daemon CPU', 'clients CPU', 'daemon RSS before', 'daemon peak RSS'],
     rows: results.map((r) => [
       String(r.receivers),
       r.complete ? String(r.messages) : `${r.messages} (${r.delivered}/${r.expected} delivered: timed out)`,
       String(r.window),
       f0(r.deliveriesPerSec),
       f0(r.messagesPerSec),
+      f2(r.cpu.daemonUsPerDelivery),
       f2(r.p50Ms),
       f2(r.p99Ms),
-      f1(r.maxMs),
-      `${f0(r.cpu.daemon)} %`,
-      `${f0(r.cpu.clients)} %`,
+      pct(r.cpu.daemon),
+      pct(r.cpu.clients),
       mib(r.memory.before),
       mib(r.memory.peak),
     ]),
   };
 }
 
-export function imageTable(results: ImageResult[]): Table {
+export function rateTable(results: RateResult[]): Table {
   return {
-    head: [
-      'image',
-      'upload MB/s',
-      'raw TLS 1→1 MB/s',
-      `push to N MB/s`,
-      'raw TLS 1→N MB/s',
-      'RSS before upload',
-      'peak in upload',
-      'peak in push',
-    ],
+    head: ['receivers', 'msg/s', 'seconds', 'delivered', 'p50 ms', 'p99 ms', 'max ms', 'daemon CPU (of one core)', 'daemon µs/delivery'],
     rows: results.map((r) => [
-      `${f1(r.bytes / MiB)} MiB (N=${r.receivers})`,
-      f1(r.upload.mbps),
-      f1(r.tls.upload.mbps),
-      f1(r.fanout.mbps),
-      f1(r.tls.fanout.mbps),
-      mib(r.upload.memory.before),
-      mib(r.upload.memory.peak),
-      mib(r.fanout.memory.peak),
+      String(r.receivers),
+      f0(r.perSecond),
+      f0(r.seconds),
+      `${r.delivered}/${r.expected}`,
+      f2(r.p50Ms),
+      f2(r.p99Ms),
+      f1(r.maxMs),
+      pct(r.cpu.daemon),
+      f2(r.cpu.daemonUsPerDelivery),
     ]),
   };
 }
 
+export function transferTable(results: TransferResult[]): Table {
+  return {
+    head: ['transfer', 'upload MB/s', 'raw TLS 1→1 MB/s', 'upload / raw', 'push to N MB/s', 'push time', 'raw TLS 1→N MB/s', 'push / raw', 'RSS before', 'peak in upload', 'peak in push'],
+    rows: results.map((r) => [
+      `${r.kind} ${f1(r.bytes / MiB)} MiB (N=${r.receivers})`,
+      f1(r.upload.mbps),
+      f1(r.tls.upload.mbps),
+      pct((100 * r.upload.mbps) / r.tls.upload.mbps),
+      f1(r.push.mbps),
+      `${f2(r.push.ms / 1000)} s`,
+      f1(r.tls.push.mbps),
+      pct((100 * r.push.mbps) / r.tls.push.mbps),
+      mib(r.upload.memory.before),
+      mib(r.upload.memory.peak),
+      mib(r.push.memory.peak),
+    ]),
+  };
+}
+
+/** Issue 11's goals, each with the figure this run measured. */
+export function goalsTable(r: BenchResults): Table {
+  const text = (n: number): FanoutResult | undefined => r.text.find((t) => t.receivers === n);
+  const t1 = text(1);
+  const t100 = text(100);
+  const t1000 = text(1000);
+  const rate = r.rate.find((x) => x.receivers === 100);
+  const image20 = r.transfers.find((x) => x.kind === 'image' && x.mib === 20);
+  const rows: [string, string, string][] = [
+    ['text fan-out at 100 subs', '≥ 327,694 deliveries/s (the original server, plaintext)', t100 ? f0(t100.deliveriesPerSec) : '-'],
+    ['daemon CPU per delivery at 100 subs', '≤ 3 µs', t100 ? `${f2(t100.cpu.daemonUsPerDelivery)} µs` : '-'],
+    ['one sender, 1 sub', '≥ 60,000 msgs/s', t1 ? f0(t1.messagesPerSec) : '-'],
+    ['p99 at 500 msg/s × 100 subs', '≤ 4 ms, well under half a core', rate ? `${f2(rate.p99Ms)} ms at ${pct(rate.cpu.daemon)} of a core` : '-'],
+    ['1,000 subs vs 100 subs throughput', '≥ 90 %', t1000 && t100 ? pct((100 * t1000.deliveriesPerSec) / t100.deliveriesPerSec) : '-'],
+    ['peak RSS at 1,000 subs', '≤ 150 MiB', t1000 ? mib(t1000.memory.peak) : '-'],
+    ['20 MiB image upload vs raw TLS', '≥ 70 %', image20 ? pct((100 * image20.upload.mbps) / image20.tls.upload.mbps) : '-'],
+    ['20 MiB image push to 10 vs raw TLS', '≥ 70 %', image20 ? pct((100 * image20.push.mbps) / image20.tls.push.mbps) : '-'],
+    ['20 MiB image push to 10 clients', '< 0.5 s', image20 ? `${f2(image20.push.ms / 1000)} s` : '-'],
+    ['daemon idle RSS', '< 80 MB', r.idleRss !== undefined ? `${f0(r.idleRss / 1e6)} MB` : '-'],
+  ];
+  return { head: ['goal (issue 11)', 'target', 'this run'], rows };
+}
+
 export function renderText(t: Table): string {
   const widths = t.head.map((h, i) => Math.max(h.length, ...t.rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padStart(widths[i] ?? 0)).join('  ');
+  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
   return [line(t.head), widths.map((w) => '-'.repeat(w)).join('  '), ...t.rows.map(line)].join('\n');
 }
 
 export function renderMarkdown(t: Table): string {
-  return [`| ${t.head.join(' | ')} |`, `|${t.head.map(() => '---:').join('|')}|`, ...t.rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  return [`| ${t.head.join(' | ')} |`, `|${t.head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`, ...t.rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
 
 export function machineLine(m: Machine): string {

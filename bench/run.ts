@@ -1,37 +1,51 @@
-/** `npm run bench`: text fan-out and image transfer against the real daemon process on loopback,
- *  with the raw TLS copy alongside as the practical limit. Prints tables, writes
- *  bench/results/latest.json. Flags: --quick (smaller cases), --only text|images, --window N (text messages in flight,
- *  default 16), --markdown. */
+/** `npm run bench`: the real daemon process on loopback, driven by client worker processes:
+ *  text fan-out (1 to 1,000 receivers), latency at a fixed rate, image (and file) upload and push
+ *  beside a warmed raw TLS copy. Prints tables, writes bench/results/latest.json.
+ *  Flags: --quick, --only text|rate|transfers, --window N, --workers N, --daemon DIR, --ports A-B,
+ *  --markdown. */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { benchConfig, repoRoot, startDaemonProcess, type DaemonProcess } from './daemon-process.js';
-import { runImageCase, type ImageCase, type ImageResult } from './image-transfer.js';
+import { V2Client } from 'vm-messenger-tray/core';
+import { benchConfig, repoRoot, resolveDaemonMain, startDaemonProcess, type DaemonProcess } from './daemon-process.js';
+import { runFixedRate, type RateCase, type RateResult } from './fixed-rate.js';
+import { runTransferCase, type TransferCase, type TransferResult } from './image-transfer.js';
 import { LoadWatch, loadWarning } from './machine-load.js';
-import { imageTable, machineLine, renderMarkdown, renderText, textTable, type BenchResults, type Machine } from './report.js';
+import { parsePortRange, PortPicker } from './port-range.js';
+import { goalsTable, machineLine, rateTable, renderMarkdown, renderText, textTable, transferTable, type BenchResults, type Machine } from './report.js';
+import { readMemory } from './rss-sampler.js';
 import { MiB } from './stats.js';
 import { runTextFanout, type FanoutCase, type FanoutResult } from './text-fanout.js';
-import { startTlsPeer, type TlsPeer } from './tls-baseline.js';
+import { startTlsPeer } from './tls-baseline.js';
+import { WorkerPool } from './worker-pool.js';
 
 /** The whole run stops here, whatever happens. */
-const DEADLINE_MS = 290_000;
-/** Unmeasured traffic before each text case (a cold daemon is far slower for a second or two). */
-const WARM_UP_MS = 2000;
+const DEADLINE_MS = 330_000;
+/** Raw TLS copies per size after a warm-up; the median is the baseline. */
+const TLS_RUNS = 5;
+/** How long a fresh daemon sits with no client before its idle RSS is read. */
+const IDLE_SETTLE_MS = 2000;
+const ONLY = ['text', 'rate', 'transfers'] as const;
+type Only = (typeof ONLY)[number];
 
-const textCases = (quick: boolean, window: number): FanoutCase[] => [
-  { receivers: 1, messages: quick ? 500 : 2000, window, warmUpMs: WARM_UP_MS, timeoutMs: 30_000 },
-  { receivers: 10, messages: quick ? 500 : 2000, window, warmUpMs: WARM_UP_MS, timeoutMs: 30_000 },
-  { receivers: 100, messages: quick ? 100 : 500, window, warmUpMs: WARM_UP_MS, timeoutMs: 30_000 },
+const textCases = (quick: boolean, window: number): FanoutCase[] => {
+  const warmUpMs = quick ? 1000 : 2000;
+  const c = (receivers: number, messages: number): FanoutCase => ({ receivers, messages, window, warmUpMs, timeoutMs: 60_000 });
+  return quick ? [c(1, 3000), c(100, 300), c(1000, 40)] : [c(1, 20_000), c(10, 5000), c(100, 2000), c(1000, 200)];
+};
+
+const rateCases = (quick: boolean): RateCase[] => [{ receivers: 100, perSecond: 500, seconds: quick ? 2 : 5, warmUpMs: 1000 }];
+
+const transferCases = (quick: boolean, files: boolean): TransferCase[] => [
+  { kind: 'image', mib: 20, uploadRuns: quick ? 1 : 3, receivers: 10 },
+  ...(quick ? [] : [{ kind: 'image' as const, mib: 200, uploadRuns: 1, receivers: 10 }]),
+  ...(files && !quick ? [{ kind: 'file' as const, mib: 200, uploadRuns: 1, receivers: 10 }] : []),
 ];
 
-const imageCases = (quick: boolean): ImageCase[] => [
-  { mib: 1, uploadRuns: 5, receivers: 10 },
-  { mib: 20, uploadRuns: quick ? 1 : 3, receivers: 10 },
-  ...(quick ? [] : [{ mib: 200, uploadRuns: 1, receivers: 10 }]),
-];
-
-const collectGarbage = (): void => (globalThis as { gc?: () => void }).gc?.();
+/** Non-image files (issue 13) are measured only when this checkout's client can send them. */
+const clientSendsFiles = (): boolean => typeof (V2Client.prototype as unknown as { sendFile?: unknown }).sendFile === 'function';
 
 const running = new Set<{ stop(): Promise<void> }>();
 
@@ -46,28 +60,58 @@ async function withStoppable<T extends { stop(): Promise<void> }, R>(start: Prom
   }
 }
 
-async function runText(quick: boolean, window: number, log: (s: string) => void): Promise<FanoutResult[]> {
+interface Context {
+  main: string;
+  ports: PortPicker;
+  pool: WorkerPool;
+  log: (s: string) => void;
+}
+
+const daemonFor = async (ctx: Context, limits: Record<string, number>): Promise<DaemonProcess> =>
+  startDaemonProcess(benchConfig(limits), { main: ctx.main, port: await ctx.ports.take() });
+
+async function measureIdleRss(ctx: Context): Promise<number> {
+  return withStoppable(daemonFor(ctx, {}), async (daemon) => {
+    await delay(IDLE_SETTLE_MS);
+    return readMemory(daemon.pid).rss;
+  });
+}
+
+async function runText(ctx: Context, quick: boolean, window: number): Promise<FanoutResult[]> {
   const results: FanoutResult[] = [];
   // A fresh daemon per case, so each peak RSS is that case's alone.
   for (const c of textCases(quick, window)) {
-    log(`text fan-out: ${c.receivers} receiver(s), ${c.messages} messages, window ${c.window}`);
-    const result = await withStoppable(startDaemonProcess(benchConfig({ maxClients: 200 })), (daemon: DaemonProcess) => runTextFanout(daemon, c));
-    results.push(result);
-    collectGarbage();
+    ctx.log(`text fan-out: ${c.receivers} receiver(s), ${c.messages} messages, window ${c.window}`);
+    results.push(await withStoppable(daemonFor(ctx, { maxClients: 1100 }), (daemon) => runTextFanout(daemon, ctx.pool, c)));
   }
   return results;
 }
 
-async function runImages(quick: boolean, workDir: string, log: (s: string) => void): Promise<ImageResult[]> {
-  const results: ImageResult[] = [];
+async function runRate(ctx: Context, quick: boolean): Promise<RateResult[]> {
+  const results: RateResult[] = [];
+  for (const c of rateCases(quick)) {
+    ctx.log(`fixed rate: ${c.perSecond} msg/s × ${c.receivers} receivers for ${c.seconds} s`);
+    results.push(await withStoppable(daemonFor(ctx, { maxClients: 1100 }), (daemon) => runFixedRate(daemon, ctx.pool, c)));
+  }
+  return results;
+}
+
+async function runTransfers(ctx: Context, quick: boolean, workDir: string): Promise<TransferResult[]> {
+  const results: TransferResult[] = [];
   const limits = { maxImageBytes: 256 * MiB, maxImagePixels: 250_000_000 };
-  for (const c of imageCases(quick)) {
-    log(`images: ${c.mib} MiB, upload ×${c.uploadRuns}, push to ${c.receivers} clients, raw TLS alongside`);
-    const result = await withStoppable(startDaemonProcess(benchConfig(limits)), (daemon) =>
-      withStoppable(startTlsPeer(daemon.tls), (peer: TlsPeer) => runImageCase(daemon, peer, workDir, c)),
-    );
-    results.push(result);
-    collectGarbage();
+  for (const c of transferCases(quick, clientSendsFiles())) {
+    ctx.log(`${c.kind}: ${c.mib} MiB, upload ×${c.uploadRuns}, push to ${c.receivers} clients, raw TLS warmed, median of ${TLS_RUNS}`);
+    try {
+      const port = await ctx.ports.take();
+      const result = await withStoppable(daemonFor(ctx, limits), (daemon) =>
+        withStoppable(startTlsPeer(daemon.tls, port), (peer) => runTransferCase(daemon, ctx.pool, peer, workDir, c, TLS_RUNS)),
+      );
+      results.push(result);
+    } catch (err) {
+      // An older daemon (--daemon) may not know file events; the other figures still count.
+      if (c.kind !== 'file') throw err;
+      ctx.log(`file transfer skipped: ${(err as Error).message.split('\n')[0]}`);
+    }
   }
   return results;
 }
@@ -85,47 +129,76 @@ function machine(workDir: string): Omit<Machine, 'load'> {
   };
 }
 
+function render(results: BenchResults, markdown: boolean): string {
+  const r = markdown ? renderMarkdown : renderText;
+  const out: string[] = [`\nvm-messenger bench — ${machineLine(results.machine)}`];
+  out.push(`Daemon: ${results.daemonMain}. Clients: ${results.workers} worker processes (one sender, the receivers spread over the others).`);
+  const { load } = results.machine;
+  out.push(`Machine load: average ${load.loadAtStart.toFixed(1)} → ${load.loadAtEnd.toFixed(1)}, all cores ${load.busyPercent.toFixed(0)} % busy over the run.`);
+  const warning = loadWarning(load, results.machine.nproc);
+  if (warning) out.push(warning);
+  out.push('\nGoals (issue 11):\n', r(goalsTable(results)));
+  if (results.text.length) out.push(`\nText fan-out (1 sender, N receivers, 100-byte messages; at most the window not yet delivered to every receiver; warm-up first):\n`, r(textTable(results.text)));
+  if (results.rate.length) out.push('\nLatency at a fixed rate (send → receive per delivery):\n', r(rateTable(results.rate)));
+  if (results.transfers.length) out.push('\nTransfers (upload: → accepted, median of runs; push: N clients fetch at once into files; raw TLS: warmed, median of 5; MB = MiB):\n', r(transferTable(results.transfers)));
+  return `${out.join('\n')}\n`;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, markdown: { type: 'boolean', default: false }, window: { type: 'string', default: '16' } },
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      markdown: { type: 'boolean', default: false },
+      window: { type: 'string', default: '256' },
+      workers: { type: 'string', default: '3' },
+      daemon: { type: 'string' },
+      ports: { type: 'string' },
+    },
     strict: true,
   });
-  if (values.only !== undefined && values.only !== 'text' && values.only !== 'images') throw new Error('--only takes text or images');
+  const only = values.only as Only | undefined;
+  if (only !== undefined && !ONLY.includes(only)) throw new Error(`--only takes ${ONLY.join(', ')}`);
   const window = Number(values.window);
   if (!Number.isInteger(window) || window < 1) throw new Error('--window takes a whole number ≥ 1');
+  const workers = Number(values.workers);
+  if (!Number.isInteger(workers) || workers < 2) throw new Error('--workers takes a whole number ≥ 2 (one sender, at least one receiving worker)');
+  const main = resolveDaemonMain(values.daemon);
+  const ports = new PortPicker(values.ports === undefined ? undefined : parsePortRange(values.ports));
+
   const began = Date.now();
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'vmm-bench-'));
   const log = (s: string): void => void process.stderr.write(`[${((Date.now() - began) / 1000).toFixed(1)} s] ${s}\n`);
+  const pool = await WorkerPool.start(workers);
+  running.add(pool);
   try {
+    const ctx: Context = { main, ports, pool, log };
     const quick = values.quick;
     const load = new LoadWatch();
-    const text = values.only === 'images' ? [] : await runText(quick, window, log);
-    const images = values.only === 'text' ? [] : await runImages(quick, workDir, log);
-    const results: BenchResults = { machine: { ...machine(os.tmpdir()), load: load.stop() }, quick, durationS: (Date.now() - began) / 1000, text, images };
-
-    const render = values.markdown ? renderMarkdown : renderText;
-    const out: string[] = [`\nvm-messenger bench — ${machineLine(results.machine)}`];
-    out.push('The daemon runs as its own process; all clients live in the bench process and share the same cores.');
-    out.push(
-      `Machine load: average ${results.machine.load.loadAtStart.toFixed(1)} → ${results.machine.load.loadAtEnd.toFixed(1)}, ` +
-        `all cores ${results.machine.load.busyPercent.toFixed(0)} % busy over the run.`,
-    );
-    const warning = loadWarning(results.machine.load, results.machine.nproc);
-    if (warning) out.push(warning);
-    if (text.length) {
-      out.push(`\nText fan-out (1 sender, N receivers; at most ${window} messages not yet delivered to every receiver;\n${WARM_UP_MS / 1000} s of unmeasured warm-up traffic first):\n`);
-      out.push(render(textTable(text)));
-    }
-    if (images.length) {
-      out.push('\nImages (upload: sendImage → accepted, median of runs; push: N clients fetch it at once into files; MB = MiB):\n');
-      out.push(render(imageTable(images)));
-    }
-    process.stdout.write(`${out.join('\n')}\n`);
+    log(`daemon ${main}; idle RSS`);
+    const idleRss = only === undefined ? await measureIdleRss(ctx) : undefined;
+    const text = only === undefined || only === 'text' ? await runText(ctx, quick, window) : [];
+    const rate = only === undefined || only === 'rate' ? await runRate(ctx, quick) : [];
+    const transfers = only === undefined || only === 'transfers' ? await runTransfers(ctx, quick, workDir) : [];
+    const results: BenchResults = {
+      machine: { ...machine(os.tmpdir()), load: load.stop() },
+      daemonMain: main,
+      workers,
+      quick,
+      durationS: (Date.now() - began) / 1000,
+      idleRss,
+      text,
+      rate,
+      transfers,
+    };
+    process.stdout.write(render(results, values.markdown));
     const resultsDir = path.join(repoRoot, 'bench/results');
     await mkdir(resultsDir, { recursive: true });
     await writeFile(path.join(resultsDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
     log(`done; JSON in ${path.relative(process.cwd(), path.join(resultsDir, 'latest.json'))}`);
   } finally {
+    running.delete(pool);
+    await pool.stop();
     await rm(workDir, { recursive: true, force: true });
   }
 }

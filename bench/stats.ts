@@ -10,3 +10,6 @@ export const MiB = 1024 * 1024;
 
 /** Megabytes (MiB) per second. */
 export const mbPerSecond = (bytes: number, ms: number): number => bytes / MiB / (ms / 1000);
+
+/** Middle value (upper middle for an even count); NaN for none. */
+export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;

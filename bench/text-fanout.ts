@@ -1,22 +1,28 @@
 import { performance } from 'node:perf_hooks';
-import type { ConversationEvent } from '@vm-messenger/protocol';
-import type { V2Client } from 'vm-messenger-tray/core';
-import { closeClients, connectClients } from './clients.js';
-import { CpuMeter } from './cpu-time.js';
 import type { DaemonProcess } from './daemon-process.js';
 import { RssSampler, type PhaseMemory } from './rss-sampler.js';
 import { percentile } from './stats.js';
+import { spreadReceivers, type ClientWorker, type WorkerPool } from './worker-pool.js';
 
 export interface FanoutCase {
   receivers: number;
   messages: number;
   /** At most this many messages not yet delivered to every receiver. */
   window: number;
-  /** Traffic of the same shape, unmeasured, first: a fresh daemon is ~10× slower for its first
+  /** Traffic of the same shape, unmeasured, first: a fresh daemon is far slower for its first
    *  second or two while V8 optimises the hot paths. */
   warmUpMs: number;
   /** The measured run stops here even if deliveries are missing (then `complete` is false). */
   timeoutMs: number;
+}
+
+/** CPU over a measured run. */
+export interface CpuFigures {
+  /** % of one core: the daemon, and all client workers together. */
+  daemon: number;
+  clients: number;
+  /** Daemon CPU time (user + system) per delivery to a receiver, in µs. */
+  daemonUsPerDelivery: number;
 }
 
 export interface FanoutResult extends FanoutCase {
@@ -31,11 +37,10 @@ export interface FanoutResult extends FanoutCase {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
-  /** Messages sent during the warm-up. */
   warmUpMessages: number;
+  /** From before the clients connected to the end of the case. */
   memory: PhaseMemory;
-  /** CPU over the measured run, in % of one core: the daemon, and this process (all the clients). */
-  cpu: { daemon: number; clients: number };
+  cpu: CpuFigures;
 }
 
 interface Run {
@@ -43,114 +48,122 @@ interface Run {
   completed: number;
   elapsedMs: number;
   latencies: Float64Array;
-  cpu: { daemon: number; clients: number };
+  cpu: CpuFigures;
 }
 
-/** One windowed run: sends up to `messages`, each carrying its tag, index and send time (this
- *  process's monotonic clock, shared by the receivers that live here too). Stops when every
- *  receiver has every message, or at `stopAfterMs`. */
-function drive(
-  daemonPid: number,
-  sender: V2Client,
-  receivers: V2Client[],
-  opts: { tag: string; messages: number; window: number; stopAfterMs: number },
-): Promise<Run> {
-  const n = receivers.length;
-  const latencies = new Float64Array(opts.messages * n);
-  const perMessage = new Uint16Array(opts.messages);
-  const prefix = `${opts.tag} `;
-  let delivered = 0;
+/** Measures daemon and client CPU between `start` and `stop`. */
+export class CpuWindow {
+  private constructor(
+    private readonly daemon: DaemonProcess,
+    private readonly pool: WorkerPool,
+    private readonly daemonStart: number,
+    private readonly clientsStart: number,
+    private readonly wallStart: number,
+  ) {}
+
+  static async start(daemon: DaemonProcess, pool: WorkerPool): Promise<CpuWindow> {
+    return new CpuWindow(daemon, pool, await daemon.cpuSeconds(), pool.cpuSeconds(), performance.now());
+  }
+
+  async stop(): Promise<CpuSpent> {
+    const wallS = (performance.now() - this.wallStart) / 1000;
+    return { wallS, daemonS: (await this.daemon.cpuSeconds()) - this.daemonStart, clientsS: this.pool.cpuSeconds() - this.clientsStart };
+  }
+}
+
+export interface CpuSpent {
+  wallS: number;
+  daemonS: number;
+  clientsS: number;
+}
+
+export const cpuFigures = (spent: CpuSpent, deliveries: number): CpuFigures => ({
+  daemon: (100 * spent.daemonS) / spent.wallS,
+  clients: (100 * spent.clientsS) / spent.wallS,
+  daemonUsPerDelivery: deliveries > 0 ? (spent.daemonS * 1e6) / deliveries : Number.NaN,
+});
+
+/** Starts every receiving worker listening for `tag` and waits until each is. */
+export async function listenAll(receiving: ClientWorker[], tag: string, messages: number): Promise<void> {
+  await Promise.all(receiving.map((w) => w.request({ op: 'listen', tag, messages }, 'listening')));
+}
+
+/** Stops listening and gathers every delivery's latency. */
+export async function gatherLatencies(receiving: ClientWorker[]): Promise<{ delivered: number; latencies: Float64Array }> {
+  const replies = await Promise.all(receiving.map((w) => w.request({ op: 'unlisten' }, 'latencies')));
+  const delivered = replies.reduce((sum, r) => sum + r.delivered, 0);
+  const latencies = new Float64Array(replies.reduce((sum, r) => sum + r.ms.length, 0));
+  let offset = 0;
+  for (const r of replies) {
+    latencies.set(r.ms, offset);
+    offset += r.ms.length;
+  }
+  return { delivered, latencies };
+}
+
+/** One windowed run: the sender worker says up to `messages`; a message counts as delivered when
+ *  every receiving worker reports that all its clients have it. Stops when all are delivered or at
+ *  `stopAfterMs`. */
+async function drive(daemon: DaemonProcess, pool: WorkerPool, opts: { tag: string; messages: number; window: number; stopAfterMs: number }): Promise<Run> {
+  const [sender, ...rest] = pool.workers as [ClientWorker, ...ClientWorker[]];
+  const receiving = rest.filter((w) => w.clients > 0);
+  await listenAll(receiving, opts.tag, opts.messages);
+  const workersDone = new Uint8Array(opts.messages);
   let completed = 0;
   let next = 0;
-  let inflight = 0;
-  let lastDeliveryAt = 0;
-  const daemonCpu = new CpuMeter(daemonPid);
-  const ownCpu = new CpuMeter(process.pid);
+  let lastCompletionAt = 0;
+  const cpu = await CpuWindow.start(daemon, pool);
   const startedAt = performance.now();
-
-  return new Promise<Run>((resolve, reject) => {
-    const listeners: [V2Client, (e: ConversationEvent) => void, () => void][] = [];
-    const finish = (failure?: Error): void => {
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(finish, opts.stopAfterMs);
+    function finish(): void {
       clearTimeout(timer);
-      for (const [receiver, onEvent, onClose] of listeners) receiver.off('event', onEvent).off('close', onClose);
-      if (failure) return reject(failure);
-      resolve({
-        delivered,
-        completed,
-        elapsedMs: (lastDeliveryAt || performance.now()) - startedAt,
-        latencies: latencies.subarray(0, delivered),
-        cpu: { daemon: daemonCpu.stop(), clients: ownCpu.stop() },
-      });
-    };
-    const timer = setTimeout(() => finish(), opts.stopAfterMs);
+      for (const w of receiving) w.onCompleted = undefined;
+      resolve();
+    }
     const pump = (): void => {
-      while (inflight < opts.window && next < opts.messages) {
-        inflight += 1;
-        sender.say(`${prefix}${next++} ${performance.now()}`).catch((err: Error) => finish(err));
+      const upTo = Math.min(opts.messages, completed + opts.window);
+      if (upTo > next) {
+        sender.send({ op: 'send', tag: opts.tag, from: next, to: upTo });
+        next = upTo;
       }
     };
-    for (const receiver of receivers) {
-      const onEvent = (event: ConversationEvent): void => {
-        const now = performance.now();
-        if (event.kind !== 'text' || !event.text.startsWith(prefix)) return;
-        const [, index, sentAt] = event.text.split(' ');
-        const i = Number(index);
-        latencies[delivered++] = now - Number(sentAt);
-        lastDeliveryAt = now;
-        const count = (perMessage[i] = (perMessage[i] ?? 0) + 1);
-        if (count === n) {
-          inflight -= 1;
-          completed += 1;
-          if (completed === opts.messages) finish();
-          else pump();
+    for (const w of receiving) {
+      w.onCompleted = (indexes) => {
+        for (const i of indexes) {
+          if ((workersDone[i] = (workersDone[i] ?? 0) + 1) === receiving.length) completed += 1;
         }
+        lastCompletionAt = performance.now();
+        if (completed === opts.messages) finish();
+        else pump();
       };
-      const onClose = (): void => finish(new Error('a receiver was disconnected during the run'));
-      receiver.on('event', onEvent).once('close', onClose);
-      listeners.push([receiver, onEvent, onClose]);
     }
     pump();
   });
+  const elapsedMs = (lastCompletionAt || performance.now()) - startedAt;
+  // Stopped before gathering, so the latency arrays crossing IPC are not counted.
+  const spent = await cpu.stop();
+  const { delivered, latencies } = await gatherLatencies(receiving);
+  return { delivered, completed, elapsedMs, latencies, cpu: cpuFigures(spent, delivered) };
 }
 
-/** Waits until nothing of an earlier run is still arriving, so runs do not overlap. */
-async function settle(sender: V2Client, receivers: V2Client[]): Promise<void> {
-  const marker = `settle-${performance.now()}`;
-  const arrivals = receivers.map(
-    (receiver) =>
-      new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('a settle marker was not delivered within 20 s')), 20_000);
-        const onEvent = (event: ConversationEvent): void => {
-          if (event.kind === 'text' && event.text === marker) {
-            clearTimeout(timer);
-            receiver.off('event', onEvent);
-            resolve();
-          }
-        };
-        receiver.on('event', onEvent);
-      }),
-  );
-  await sender.say(marker);
-  await Promise.all(arrivals);
-}
-
-/** One sender, N receivers: warm-up, then a windowed measured run; throughput, per-delivery
- *  latency, CPU, and the daemon's memory from before the clients connected to the end. */
-export async function runTextFanout(daemon: DaemonProcess, c: FanoutCase): Promise<FanoutResult> {
+/** One sender, N receivers (in their own processes): warm-up, settle, then a windowed measured run;
+ *  throughput, per-delivery latency, CPU, and the daemon's memory over the whole case. */
+export async function runTextFanout(daemon: DaemonProcess, pool: WorkerPool, c: FanoutCase): Promise<FanoutResult> {
   const sampler = RssSampler.start(daemon.pid);
-  let clients: V2Client[] = [];
   try {
-    clients = await connectClients(daemon, 'fanout', c.receivers + 1);
-    const [sender, ...receivers] = clients as [V2Client, ...V2Client[]];
-    const warm = await drive(daemon.pid, sender, receivers, { tag: 'warm', messages: 1_000_000, window: c.window, stopAfterMs: c.warmUpMs });
-    await settle(sender, receivers);
-    const run = await drive(daemon.pid, sender, receivers, { tag: 'bench', messages: c.messages, window: c.window, stopAfterMs: c.timeoutMs });
+    await pool.connect(daemon, spreadReceivers('fanout', c.receivers, pool.workers.length));
+    const warm = await drive(daemon, pool, { tag: 'warm', messages: 1_000_000, window: c.window, stopAfterMs: c.warmUpMs });
+    // The daemon keeps order: once this one message has reached everyone, the warm-up has too.
+    await drive(daemon, pool, { tag: 'settle', messages: 1, window: 1, stopAfterMs: 30_000 });
+    const run = await drive(daemon, pool, { tag: 'bench', messages: c.messages, window: c.window, stopAfterMs: c.timeoutMs });
     const seconds = run.elapsedMs / 1000;
+    const expected = c.messages * c.receivers;
     return {
       ...c,
       delivered: run.delivered,
-      expected: c.messages * c.receivers,
-      complete: run.delivered === c.messages * c.receivers,
+      expected,
+      complete: run.delivered === expected,
       elapsedMs: run.elapsedMs,
       deliveriesPerSec: run.delivered / seconds,
       messagesPerSec: run.completed / seconds,
@@ -163,6 +176,6 @@ export async function runTextFanout(daemon: DaemonProcess, c: FanoutCase): Promi
     };
   } finally {
     sampler.stop();
-    await closeClients(clients);
+    await pool.closeClients();
   }
 }

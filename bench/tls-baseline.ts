@@ -5,6 +5,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
+import { median } from './stats.js';
 
 /** The practical limit: the same bytes over a bare TLS socket on loopback, between this process
  *  and a peer process, with no WebSocket framing, no hashing and no disk. */
@@ -14,24 +15,36 @@ export interface TlsPeer {
   upload(bytes: number): Promise<number>;
   /** The peer sends `bytes` to each of `clients` connected sockets at once; ms until all arrived. */
   download(bytes: number, clients: number): Promise<number>;
+  /** One unmeasured warm-up of each, then the median ms of `runs` uploads and of `runs` pushes:
+   *  a cold copy runs at about half the speed of a warm one. */
+  measure(bytes: number, clients: number, runs: number): Promise<{ uploadMs: number; pushMs: number }>;
   stop(): Promise<void>;
 }
 
 const CHUNK = 64 * 1024;
 const source = randomBytes(1024 * 1024);
 
-export async function startTlsPeer(pems: { key: string; cert: string }): Promise<TlsPeer> {
+export async function startTlsPeer(pems: { key: string; cert: string }, listenPort = 0): Promise<TlsPeer> {
   const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'tls-copy-peer.js');
   const child = spawn(process.execPath, [script], { stdio: ['pipe', 'pipe', 'inherit'] });
-  child.stdin?.end(JSON.stringify(pems));
+  child.stdin?.end(JSON.stringify({ ...pems, port: listenPort }));
   const port = await readPort(child);
   const connect = async (): Promise<tls.TLSSocket> => {
     const socket = tls.connect({ host: '127.0.0.1', port, rejectUnauthorized: false });
     await once(socket, 'secureConnect');
     return socket;
   };
-  return {
+  const peer: TlsPeer = {
     port,
+    async measure(bytes, clients, runs) {
+      await peer.upload(bytes);
+      await peer.download(bytes, clients);
+      const uploads: number[] = [];
+      const pushes: number[] = [];
+      for (let i = 0; i < runs; i++) uploads.push(await peer.upload(bytes));
+      for (let i = 0; i < runs; i++) pushes.push(await peer.download(bytes, clients));
+      return { uploadMs: median(uploads), pushMs: median(pushes) };
+    },
     async upload(bytes) {
       const socket = await connect();
       const acked = once(socket, 'data');
@@ -73,6 +86,7 @@ export async function startTlsPeer(pems: { key: string; cert: string }): Promise
     },
     stop: () => stopChild(child),
   };
+  return peer;
 }
 
 function request(op: 'U' | 'D', bytes: number): Buffer {

@@ -1,5 +1,5 @@
 /** The far end of the raw TLS baseline, run as its own process (like the daemon) so the copy uses
- *  two processes too. Reads `{key, cert}` as JSON on stdin, listens on 127.0.0.1, prints
+ *  two processes too. Reads `{key, cert, port?}` as JSON on stdin, listens on 127.0.0.1 (port 0 = any), prints
  *  `{"port":N}`. Per connection, a 9-byte request: 'U' or 'D' and a big-endian uint64 length.
  *  'U': it reads that many bytes, then answers one byte 'k'. 'D': it sends that many bytes. */
 import { randomBytes } from 'node:crypto';
@@ -49,9 +49,9 @@ function serve(socket: tls.TLSSocket): void {
   });
 }
 
-const { key, cert } = JSON.parse(await readStdin()) as { key: string; cert: string };
+const { key, cert, port } = JSON.parse(await readStdin()) as { key: string; cert: string; port?: number };
 const server = tls.createServer({ key, cert }, serve);
-server.listen(0, '127.0.0.1', () => {
+server.listen(port ?? 0, '127.0.0.1', () => {
   const address = server.address();
   process.stdout.write(`${JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0 })}\n`);
 });

@@ -1,4 +1,4 @@
-import { senderLabel, type ClientInfo, type ConversationEvent, type LibraryEntry, type StatusResult } from '@vm-messenger/protocol';
+import { senderLabel, type ClientInfo, type ConversationEvent, type LibraryEntry, type StatusResult, type StorageStatus } from '@vm-messenger/protocol';
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
 
@@ -65,10 +65,25 @@ export function formatStatus(s: StatusResult): string {
     ['legacy', legacyText(s.legacy)],
     ['clients', String(s.clients)],
     ['history', `${s.historySize} events (last seq ${s.lastSeq})`],
+    ...(s.storage ? [['storage', storageText(s.storage, s.stateDir)] as [string, string]] : []),
     ['fingerprint', fingerprintText(s.fingerprint)],
     ['state dir', s.stateDir],
     ['library', s.libraryDir],
   ]);
+}
+
+/** The storage condition with what the operator can do about it. */
+export function storageText(storage: StorageStatus, stateDir: string): string {
+  if (storage.state === 'ok') return 'ok';
+  const since = `since ${humanTime(storage.since ?? Date.now())}, ${storage.failures} operation(s) refused`;
+  switch (storage.state) {
+    case 'full':
+      return `DISK FULL ${since}: free space on the disk holding ${stateDir}; no restart needed`;
+    case 'busy':
+      return `LOCKED ${since}: another program holds ${stateDir}/history.sqlite3 locked (close it)`;
+    case 'failed':
+      return `FAILING ${since}: ${storage.detail ?? 'I/O error'}; see journalctl -u vm-messenger`;
+  }
 }
 
 export function formatClients(clients: ClientInfo[]): string {

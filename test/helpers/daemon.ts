@@ -4,7 +4,9 @@ import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ExecutionContext } from 'ava';
-import { startDaemon, createLogger, type Daemon } from '@vm-messenger/daemon';
+import { Writable } from 'node:stream';
+import winston from 'winston';
+import { startDaemon, createLogger, type Daemon, type Logger } from '@vm-messenger/daemon';
 import { V2Client, type V2ClientOptions } from 'vm-messenger-tray/core';
 import type { ConversationEvent, TextEvent } from '@vm-messenger/protocol';
 
@@ -45,6 +47,8 @@ export interface TestDaemonOptions {
   stateDir?: string;
   /** Keep the same port (restart tests). */
   port?: number;
+  /** Instead of the silent default, e.g. a recordingLogger to check what is logged. */
+  logger?: Logger;
 }
 
 /** A real daemon, in this process, on 127.0.0.1 and a free port, with a temp state dir. Stopped
@@ -55,7 +59,7 @@ export async function startTestDaemon(t: Pick<ExecutionContext, 'teardown'>, opt
     config: testConfig(opts.config),
     stateDir,
     ...(opts.port !== undefined ? { port: opts.port } : {}),
-    logger: createLogger('error', { silent: !process.env.VMM_TEST_LOGS }),
+    logger: opts.logger ?? createLogger('error', { silent: !process.env.VMM_TEST_LOGS }),
   });
   t.teardown(() => daemon.stop());
   return daemon;
@@ -63,6 +67,23 @@ export async function startTestDaemon(t: Pick<ExecutionContext, 'teardown'>, opt
 
 export function clientOptions(daemon: Daemon, clientName: string, extra: Partial<V2ClientOptions> = {}): V2ClientOptions {
   return { host: '127.0.0.1', port: daemon.port, token: daemon.token, fingerprint: daemon.fingerprint, clientName, ...extra };
+}
+
+/** A logger that keeps its lines (`level: message`), for tests of what the daemon logs. */
+export function recordingLogger(): { logger: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(chunk.toString().trimEnd());
+      done();
+    },
+  });
+  const logger = winston.createLogger({
+    level: 'info',
+    format: winston.format.printf((info) => `${info.level}: ${String(info.message)}`),
+    transports: [new winston.transports.Stream({ stream })],
+  });
+  return { logger, lines };
 }
 
 /** Says every text from the VM in one go (one group commit) and resolves once all are stored. */

@@ -139,11 +139,11 @@ export const ConfigFile = z
       .describe('Limits that protect the daemon and its clients.'),
     storage: z
       .object({
-        synchronous: z
-          .enum(['FULL', 'NORMAL'])
-          .default('FULL')
+        durability: z
+          .enum(['os-crash', 'daemon-crash'])
+          .default('os-crash')
           .describe(
-            'SQLite synchronous mode of the history. FULL: a message is on disk before its sender is told it was accepted, so it survives an OS crash or power loss. NORMAL: it survives a daemon crash, but an OS crash may lose the last accepted messages.',
+            'What an accepted message survives. os-crash: it is fsynced to disk before its sender is told it was accepted or anyone sees it, so it survives an OS crash or power loss (the fsync runs beside the event loop; a burst shares one). daemon-crash: it is acknowledged once in the OS page cache, which survives the daemon being killed but an OS crash may lose the last few seconds.',
           ),
         busyTimeoutMs: z
           .number()

@@ -56,6 +56,8 @@ export class Conversation {
   private flushTimer: NodeJS.Immediate | NodeJS.Timeout | undefined;
   private retryMs = FIRST_RETRY_MS;
   private readonly idle: (() => void)[] = [];
+  /** Committed batches waiting for their fsync, in commit order. */
+  private delivering: Promise<void> = Promise.resolve();
 
   constructor(
     readonly history: History,
@@ -87,9 +89,9 @@ export class Conversation {
   }
 
   /** Resolves once every append made so far has its outcome (shutdown waits for it). */
-  settled(): Promise<void> {
-    if (this.waiting.length === 0 && !this.flushTimer) return Promise.resolve();
-    return new Promise((resolve) => this.idle.push(resolve));
+  async settled(): Promise<void> {
+    if (this.waiting.length > 0 || this.flushTimer) await new Promise<void>((resolve) => this.idle.push(resolve));
+    await this.delivering;
   }
 
   private flush(): void {
@@ -99,13 +101,34 @@ export class Conversation {
     try {
       outcomes = this.history.appendBatch(batch.map((w) => w.request));
     } catch (err) {
-      outcomes = this.failed(batch, err);
-      if (outcomes.length === 0) return;
+      const refused = this.failed(batch, err);
+      // Nothing was stored, so there is nothing to wait for; still after earlier deliveries.
+      if (refused.length > 0) {
+        this.delivering = this.delivering.then(() => this.deliver(batch, refused));
+        this.scheduleRest();
+      }
+      return;
     }
     this.retryMs = FIRST_RETRY_MS;
-    for (const outcome of outcomes) if (outcome.ok && !outcome.duplicate) this.publish(outcome.stored.event);
-    batch.forEach((w, i) => w.resolve(outcomes[i]!));
+    // The next batch may commit while this one's fsync runs; deliveries stay in commit order.
+    const durable = this.history.durable();
+    this.delivering = this.delivering.then(() => durable).then(() => this.deliver(batch, outcomes));
     this.scheduleRest();
+  }
+
+  /** Nobody hears of an event before it is as durable as configured: not its sender, not the
+   *  other clients. */
+  private deliver(batch: Waiting[], outcomes: AppendOutcome[]): void {
+    for (const outcome of outcomes) {
+      if (!outcome.ok || outcome.duplicate) continue;
+      try {
+        this.publish(outcome.stored.event);
+      } catch (err) {
+        // A listener's bug must not keep the senders from their answers.
+        this.options.logger.error(`delivering event ${outcome.stored.event.seq} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      }
+    }
+    batch.forEach((w, i) => w.resolve(outcomes[i]!));
   }
 
   /** A failed commit stored nothing. A lock held elsewhere is waited out (by timer, not by blocking)

@@ -94,7 +94,7 @@ export async function startDaemon(options: StartOptions = {}): Promise<Daemon> {
   if (created) logger.info(`created a TLS certificate and pairing token in ${config.stateDir}`);
 
   const storage = new StorageHealth(logger);
-  const history = new History(path.join(config.stateDir, 'history.sqlite3'), storage, config.storage.synchronous);
+  const history = new History(path.join(config.stateDir, 'history.sqlite3'), storage, config.storage.durability);
   const conversation = new Conversation(history, { busyTimeoutMs: config.storage.busyTimeoutMs, logger });
   const clients = new ClientRegistry();
   configureDecoders();

@@ -4,6 +4,7 @@ import { ConversationEvent, type ErrorCode } from '@vm-messenger/protocol';
 import { idConflictMessage, isResendOf } from './duplicate-id.js';
 import { StorageError, toStorageError } from './storage-error.js';
 import type { StorageHealth, StorageOperation } from './storage-health.js';
+import { WalSync } from './wal-sync.js';
 
 /** An event before the history has given it a seq. */
 export type EventDraft = ConversationEvent extends infer E ? (E extends ConversationEvent ? Omit<E, 'seq'> : never) : never;
@@ -31,10 +32,10 @@ export interface EventPage {
   full: boolean;
 }
 
-/** `FULL`: a commit is on disk before anyone is told (fsync per transaction, which group commit
- *  pays once per batch). `NORMAL`: in WAL mode a commit survives a daemon crash, but an OS crash or
- *  power loss may lose the last ones. */
-export type Synchronous = 'FULL' | 'NORMAL';
+/** What an accepted event survives. `os-crash`: it is fsynced before anyone is told (the daemon's
+ *  own fsync, off the event loop: see WalSync). `daemon-crash`: it is in the OS's page cache when
+ *  acknowledged, which survives the daemon being killed but not an OS crash or power loss. */
+export type Durability = 'os-crash' | 'daemon-crash';
 
 /** How long SQLite itself waits for another connection's lock. Kept short because better-sqlite3
  *  waits synchronously, freezing every connection; the conversation retries later instead. */
@@ -51,17 +52,20 @@ export class History {
   /** Kept in memory so a welcome or `vmctl status` never needs the database, which may be locked. */
   private last = 0;
   private rows = 0;
+  private readonly walSync: WalSync | undefined;
 
   constructor(
     file: string,
     private readonly health: StorageHealth,
-    synchronous: Synchronous = 'FULL',
+    durability: Durability = 'os-crash',
   ) {
     this.db = new Database(file);
     // Message bodies are private; SQLite gives its -wal/-shm files the same mode.
     chmodSync(file, 0o600);
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${synchronous}`);
+    // NORMAL: SQLite does not fsync in the commit (which would block the event loop); in WAL mode
+    // that still survives a daemon crash, and WalSync adds the fsync an OS crash needs.
+    this.db.pragma('synchronous = NORMAL');
     this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS events (
@@ -101,19 +105,23 @@ export class History {
     this.appendAll = this.db.transaction((requests: AppendRequest[]) => requests.map((r) => this.insert(r))).immediate;
     this.last = this.stmts.lastSeq.get()?.seq ?? 0;
     this.rows = this.stmts.count.get()?.n ?? 0;
+    // The queries above opened the log, so the -wal file exists now.
+    this.walSync = durability === 'os-crash' ? new WalSync(`${file}-wal`) : undefined;
   }
 
   /** Stores the drafts in one transaction (one fsync for all of them) and returns one outcome per
    *  draft, in order: stored with its seq, a resend of a stored event (`duplicate`), or
    *  `id_conflict`. Throws a StorageError, having stored nothing, when the database fails. */
   appendBatch(requests: AppendRequest[]): AppendOutcome[] {
+    const startedAt = performance.now();
     let outcomes: AppendOutcome[];
     try {
       outcomes = this.appendAll(requests);
     } catch (err) {
       throw this.failure(err, 'write');
     }
-    this.health.succeeded('write');
+    // With fsync on, only a completed fsync shows that writing works again.
+    if (!this.walSync) this.health.succeeded('write', startedAt);
     for (const o of outcomes) {
       if (o.ok && !o.duplicate) {
         this.rows += 1;
@@ -121,6 +129,20 @@ export class History {
       }
     }
     return outcomes;
+  }
+
+  /** Resolves once every batch appended so far is as durable as configured. An fsync that fails
+   *  is reported to the health tracker (status shows it) but does not undo the commit, which
+   *  readers already see, so the caller goes on as if it had succeeded. */
+  async durable(): Promise<void> {
+    if (!this.walSync) return;
+    const startedAt = performance.now();
+    try {
+      await this.walSync.sync();
+      this.health.succeeded('write', startedAt);
+    } catch (err) {
+      this.failure(err, 'write');
+    }
   }
 
   private insert({ draft, filePath }: AppendRequest): AppendOutcome {
@@ -196,17 +218,19 @@ export class History {
     } catch (err) {
       this.failure(err, 'write');
     }
+    this.walSync?.close();
     this.db.close();
   }
 
   private read<T>(work: () => T): T {
+    const startedAt = performance.now();
     let result: T;
     try {
       result = work();
     } catch (err) {
       throw this.failure(err, 'read');
     }
-    this.health.succeeded('read');
+    this.health.succeeded('read', startedAt);
     return result;
   }
 

@@ -12,6 +12,9 @@ export class StorageHealth {
   /** A condition seen by a read is cleared by a read; one seen by a write only by a write, because
    *  reads keep working on a full disk or under another program's write lock. */
   private seenBy: StorageOperation = 'write';
+  /** performance.now() when the condition began: only an operation started later shows it is over
+   *  (an fsync begun before the disk filled up proves nothing). */
+  private began = 0;
 
   constructor(private readonly logger: Logger) {}
 
@@ -20,13 +23,15 @@ export class StorageHealth {
       this.logger.warn(`storage ${err.condition}: ${err.detail}; clients are told ${err.code} until it clears`);
       this.state = { state: err.condition, since: Date.now(), detail: err.detail, failures: 0 };
       this.seenBy = operation;
+      this.began = performance.now();
     }
     this.state.failures += 1;
     if (operation === 'write') this.seenBy = 'write';
   }
 
-  succeeded(operation: StorageOperation): void {
-    if (this.state.state === 'ok' || (operation === 'read' && this.seenBy === 'write')) return;
+  /** `startedAt`: performance.now() when the successful operation began. */
+  succeeded(operation: StorageOperation, startedAt: number): void {
+    if (this.state.state === 'ok' || (operation === 'read' && this.seenBy === 'write') || startedAt < this.began) return;
     const seconds = ((Date.now() - (this.state.since ?? Date.now())) / 1000).toFixed(1);
     this.logger.info(`storage ok again after ${seconds} s ${this.state.state}; ${this.state.failures} operation(s) were refused meanwhile`);
     this.state = { state: 'ok', failures: 0 };

@@ -40,8 +40,9 @@ test('a history locked by another program refuses with storage_busy after the ti
   t.true(waited >= BUSY_TIMEOUT_MS * 0.9, `refused after ${waited} ms`);
   const stallMs = loop.max / 1e6;
   t.log(`longest event-loop stall while the database was locked: ${stallMs.toFixed(1)} ms`);
-  // The old daemon waited for the lock inside SQLite (busy_timeout 2000), freezing everyone.
-  t.true(stallMs < 150, `event loop stalled for ${stallMs} ms`);
+  // The old daemon waited for the lock inside SQLite (busy_timeout 2000), freezing everyone; the
+  // bound leaves room for a loaded test machine, where this process may wait for a CPU.
+  t.true(stallMs < BUSY_TIMEOUT_MS / 3, `event loop stalled for ${stallMs} ms`);
 
   // A lock released before the deadline: the message waits and is stored, in order.
   const seen = nextEvents(alice, 1);

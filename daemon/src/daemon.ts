@@ -16,6 +16,7 @@ import { parseConfig, readConfigFile, resolveConfig, type ConfigFile, type Daemo
 import type { DaemonContext } from './context.js';
 import { Conversation } from './conversation.js';
 import { startFrontDoor } from './front-door.js';
+import { UnauthenticatedGate } from './unauthenticated-gate.js';
 import { History } from './history.js';
 import { StorageHealth } from './storage-health.js';
 import { loadOrCreateIdentity, type Identity } from './identity.js';
@@ -285,8 +286,9 @@ export async function startDaemon(options: StartOptions = {}): Promise<Daemon> {
       // silence is only cut off by the handshake timeout.
       silenceMs: legacyEnabled ? config.legacy.detectionWaitMs : config.limits.handshakeTimeoutMs,
       logger,
+      gate: new UnauthenticatedGate({ total: config.limits.maxUnauthenticated, perIp: config.limits.maxUnauthenticatedPerIp }),
     },
-    { tls: (socket) => v2.accept(socket), legacy: legacy ? (socket) => legacy!.accept(socket) : undefined },
+    { tls: (socket, ticket) => v2.accept(socket, ticket), legacy: legacy ? (socket) => legacy!.accept(socket) : undefined },
   );
   servers.push(frontDoor);
   if (legacy?.server) servers.push(legacy.server);

@@ -1,25 +1,47 @@
 import net from 'node:net';
 import type { Logger } from './logger.js';
+import { cleanAddress, type Ticket, type UnauthenticatedGate } from './unauthenticated-gate.js';
 
 /** A TLS ClientHello starts with the handshake record type. */
 const TLS_HANDSHAKE = 0x16;
 
 export interface FrontDoorHandlers {
-  tls(socket: net.Socket): void;
+  /** A TLS peer, with its place among the unauthenticated: the v2 server releases it at welcome. */
+  tls(socket: net.Socket, ticket: Ticket): void;
   /** A plain-TCP peer (an original client), or undefined when the legacy listener is off. */
   legacy: ((socket: net.Socket) => void) | undefined;
 }
+
+/** Refusals logged at most this often: a flood must not become a flood of log lines. */
+const REFUSAL_LOG_INTERVAL_MS = 60_000;
 
 /** One port, two protocols. A TLS client speaks first (its ClientHello); an original client
  *  speaks only after the server's first `ping`. So: the first byte 0x16 means TLS; any other
  *  first byte, or silence for `silenceMs`, means a legacy client — or, with legacy off, a peer
  *  that gets nothing and is closed. */
 export function startFrontDoor(
-  opts: { host: string; port: number; silenceMs: number; logger: Logger },
+  opts: { host: string; port: number; silenceMs: number; logger: Logger; gate: UnauthenticatedGate },
   handlers: FrontDoorHandlers,
 ): Promise<net.Server> {
+  let refused = 0;
+  let lastRefusalLog = 0;
   const server = net.createServer({ pauseOnConnect: true, noDelay: true }, (socket) => {
     socket.on('error', () => socket.destroy());
+    const address = cleanAddress(socket.remoteAddress);
+    // Checked before a byte is read: a refused peer costs an accept and a close, no TLS work.
+    const ticket = opts.gate.admit(address);
+    if (!ticket) {
+      refused += 1;
+      const now = Date.now();
+      if (now - lastRefusalLog >= REFUSAL_LOG_INTERVAL_MS) {
+        opts.logger.warn(`refused ${refused} connection(s) over the unauthenticated-connection limits (latest from ${address})`);
+        refused = 0;
+        lastRefusalLog = now;
+      }
+      socket.destroy();
+      return;
+    }
+    socket.once('close', () => ticket.release());
     let decided = false;
     const decide = (first: Buffer | undefined): void => {
       if (decided) return;
@@ -28,7 +50,9 @@ export function startFrontDoor(
       socket.off('data', onData);
       socket.pause();
       if (first) socket.unshift(first);
-      if (first && first[0] === TLS_HANDSHAKE) return handlers.tls(socket);
+      if (first && first[0] === TLS_HANDSHAKE) return handlers.tls(socket, ticket);
+      // Original clients have no handshake to finish: the legacy service applies its own limits.
+      ticket.release();
       if (handlers.legacy) return handlers.legacy(socket);
       opts.logger.debug(`closed a non-TLS connection from ${socket.remoteAddress ?? '?'} (legacy listener is off)`);
       socket.destroy();

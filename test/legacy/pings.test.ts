@@ -1,6 +1,7 @@
 import test, { type ExecutionContext } from 'ava';
 import net from 'node:net';
 import { startFrontDoor } from '@vm-messenger/daemon/internal/front-door';
+import { UnauthenticatedGate } from '@vm-messenger/daemon/internal/unauthenticated-gate';
 import { createLogger } from '@vm-messenger/daemon';
 import { startTestDaemon, until } from '../helpers/daemon.js';
 import { LegacyPeer, closedWithin, legacyConfig } from './legacy-peer.js';
@@ -53,7 +54,7 @@ test('a TLS hello on a legacy connection closes it at once, with nothing sent bu
 test('a ClientHello that arrived while the event loop was busy past the wait still goes to TLS', async (t) => {
   const decided: string[] = [];
   const server = await startFrontDoor(
-    { host: '127.0.0.1', port: 0, silenceMs: 300, logger: createLogger('error') },
+    { host: '127.0.0.1', port: 0, silenceMs: 300, logger: createLogger('error'), gate: new UnauthenticatedGate({ total: 10, perIp: 10 }) },
     { tls: (s) => void (decided.push('tls'), s.destroy()), legacy: (s) => void (decided.push('legacy'), s.destroy()) },
   );
   t.teardown(() => server.close());

@@ -25,6 +25,7 @@ import {
 import type { ClientHandle } from '../clients.js';
 import type { Broadcast } from '../conversation.js';
 import type { DaemonContext } from '../context.js';
+import type { Ticket } from '../unauthenticated-gate.js';
 import { SendQueue } from './send-queue.js';
 import { UploadReceiver } from './upload-receiver.js';
 import { startDownload, type DownloadRequest } from './download.js';
@@ -77,6 +78,8 @@ export class V2Connection implements ClientHandle {
     private readonly socket: Duplex,
     readonly address: string,
     private readonly ctx: DaemonContext,
+    /** Its place among the unauthenticated connections, given back once welcomed. */
+    private readonly admission?: Ticket,
   ) {
     this.id = ctx.clients.nextId('c');
     const { limits } = ctx.config;
@@ -282,6 +285,7 @@ export class V2Connection implements ClientHandle {
     }
     this.state = 'open';
     this.kinds = kindsOf(hello.kinds);
+    this.admission?.release();
     this.name = clients.uniqueName(normalizeClientName(hello.clientName, DEFAULT_LIMITS.maxNameLength));
     clients.add(this);
     this.startKeepalive();

@@ -1,8 +1,19 @@
 import https from 'node:https';
 import type { Socket } from 'node:net';
+import { cleanAddress, type Ticket } from '../unauthenticated-gate.js';
 import { WebSocketServer } from 'ws';
 import type { DaemonContext } from '../context.js';
 import { V2Connection } from './v2-connection.js';
+
+/** OpenSSL names of the TLS 1.2 suites offered. */
+export const TLS12_AEAD_CIPHERS = [
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+].join(':');
 
 /** TLS + HTTP upgrade + WebSocket for protocol v2. It owns no port: the front door hands it
  *  sockets that start with a TLS ClientHello. */
@@ -10,6 +21,8 @@ export class V2Server {
   private readonly https: https.Server;
   private readonly wss: WebSocketServer;
   private readonly connections = new Set<V2Connection>();
+  /** Places among the unauthenticated of sockets not yet upgraded, by peer. */
+  private readonly tickets = new Map<string, Ticket>();
 
   constructor(ctx: DaemonContext) {
     const { identity, config } = ctx;
@@ -18,6 +31,11 @@ export class V2Server {
       key: identity.key,
       cert: identity.cert,
       minVersion: 'TLSv1.2',
+      // TLS 1.2 with forward secrecy and AEAD only (no CBC, no SHA-1 MACs); TLS 1.3's own suites are
+      // all AEAD and stay at Node's defaults. Our key is EC P-256, so only the ECDSA suites can
+      // ever be chosen; the RSA ones keep a configured RSA certificate working.
+      ciphers: TLS12_AEAD_CIPHERS,
+      honorCipherOrder: true,
       // Slow or silent TLS and HTTP handshakes (slowloris) are cut off like a slow hello.
       handshakeTimeout: timeout,
       requestTimeout: timeout,
@@ -44,16 +62,24 @@ export class V2Server {
     });
     this.https.on('upgrade', (req, socket, head) => {
       clearTimeout(pendingUpgrade.get(req.socket));
+      const ticket = this.tickets.get(peerKey(req.socket));
       this.wss.handleUpgrade(req, socket, head, (ws) => {
-        const connection = new V2Connection(ws, socket, cleanAddress(req.socket.remoteAddress), ctx);
+        const connection = new V2Connection(ws, socket, cleanAddress(req.socket.remoteAddress), ctx, ticket);
         this.connections.add(connection);
         ws.on('close', () => this.connections.delete(connection));
       });
     });
   }
 
-  /** Takes a raw TCP socket whose first bytes (already unshifted back) are a TLS ClientHello. */
-  accept(socket: Socket): void {
+  /** Takes a raw TCP socket whose first bytes (already unshifted back) are a TLS ClientHello,
+   *  with its place among the unauthenticated, which the connection gives back at welcome. */
+  accept(socket: Socket, ticket: Ticket): void {
+    const key = peerKey(socket);
+    this.tickets.set(key, ticket);
+    socket.once('close', () => {
+      ticket.release();
+      this.tickets.delete(key);
+    });
     this.https.emit('connection', socket);
   }
 
@@ -77,5 +103,5 @@ export class V2Server {
   }
 }
 
-/** `::ffff:192.168.56.1` → `192.168.56.1`: what people recognise, and what legacy clients compare. */
-export const cleanAddress = (address: string | undefined): string => (address ?? 'unknown').replace(/^::ffff:/, '');
+/** The key of a live TCP connection, the same for the raw socket and the TLS socket over it. */
+const peerKey = (socket: { remoteAddress?: string | undefined; remotePort?: number | undefined }): string => `${socket.remoteAddress}|${socket.remotePort}`;

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import type { Logger } from './logger.js';
+import { RateLimitedLog } from './rate-limited-log.js';
 import { cleanAddress, type Ticket, type UnauthenticatedGate } from './unauthenticated-gate.js';
 
 /** A TLS ClientHello starts with the handshake record type. */
@@ -12,8 +13,7 @@ export interface FrontDoorHandlers {
   legacy: ((socket: net.Socket) => void) | undefined;
 }
 
-/** Refusals logged at most this often: a flood must not become a flood of log lines. */
-const REFUSAL_LOG_INTERVAL_MS = 60_000;
+
 
 /** One port, two protocols. A TLS client speaks first (its ClientHello); an original client
  *  speaks only after the server's first `ping`. So: the first byte 0x16 means TLS; any other
@@ -23,21 +23,15 @@ export function startFrontDoor(
   opts: { host: string; port: number; silenceMs: number; logger: Logger; gate: UnauthenticatedGate },
   handlers: FrontDoorHandlers,
 ): Promise<net.Server> {
-  let refused = 0;
-  let lastRefusalLog = 0;
+  // A flood must not become a flood of log lines.
+  const refusals = new RateLimitedLog((line) => opts.logger.warn(line));
   const server = net.createServer({ pauseOnConnect: true, noDelay: true }, (socket) => {
     socket.on('error', () => socket.destroy());
     const address = cleanAddress(socket.remoteAddress);
     // Checked before a byte is read: a refused peer costs an accept and a close, no TLS work.
     const ticket = opts.gate.admit(address);
     if (!ticket) {
-      refused += 1;
-      const now = Date.now();
-      if (now - lastRefusalLog >= REFUSAL_LOG_INTERVAL_MS) {
-        opts.logger.warn(`refused ${refused} connection(s) over the unauthenticated-connection limits (latest from ${address})`);
-        refused = 0;
-        lastRefusalLog = now;
-      }
+      refusals.note('refused', `refused a connection from ${address}: over the limits of connections not yet welcomed (limits.maxUnauthenticated, limits.maxUnauthenticatedPerIp)`);
       socket.destroy();
       return;
     }

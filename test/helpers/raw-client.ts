@@ -38,8 +38,8 @@ export class RawPeer {
   }
 
   /** An open WebSocket that has said nothing yet. */
-  static async open(t: Pick<ExecutionContext, 'teardown'>, daemon: Daemon): Promise<RawPeer> {
-    const ws = new WebSocket(`wss://127.0.0.1:${daemon.port}/`, { rejectUnauthorized: false, perMessageDeflate: false });
+  static async open(t: Pick<ExecutionContext, 'teardown'>, daemon: Daemon, from: { localAddress?: string } = {}): Promise<RawPeer> {
+    const ws = new WebSocket(`wss://127.0.0.1:${daemon.port}/`, { rejectUnauthorized: false, perMessageDeflate: false, ...from });
     t.teardown(() => ws.terminate());
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());

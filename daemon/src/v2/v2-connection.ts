@@ -26,6 +26,17 @@ import type { ClientHandle } from '../clients.js';
 import type { Broadcast } from '../conversation.js';
 import type { DaemonContext } from '../context.js';
 import type { Ticket } from '../unauthenticated-gate.js';
+import type { RateLimitedLog } from '../rate-limited-log.js';
+import { TokenThrottle } from './token-throttle.js';
+
+/** What stands between a new connection and its welcome, shared by all connections of a server. */
+export interface HelloGuards {
+  /** Its place among the unauthenticated connections, given back once welcomed. */
+  admission?: Ticket;
+  tokens: TokenThrottle;
+  /** Wrong-token lines, at most one per address per minute. */
+  rejections?: RateLimitedLog;
+}
 import { SendQueue } from './send-queue.js';
 import { UploadReceiver } from './upload-receiver.js';
 import { startDownload, type DownloadRequest } from './download.js';
@@ -78,8 +89,7 @@ export class V2Connection implements ClientHandle {
     private readonly socket: Duplex,
     readonly address: string,
     private readonly ctx: DaemonContext,
-    /** Its place among the unauthenticated connections, given back once welcomed. */
-    private readonly admission?: Ticket,
+    private readonly guards: HelloGuards = { tokens: new TokenThrottle({ baseDelayMs: ctx.config.limits.badTokenDelayMs, maxDelayMs: ctx.config.limits.badTokenMaxDelayMs }) },
   ) {
     this.id = ctx.clients.nextId('c');
     const { limits } = ctx.config;
@@ -264,20 +274,28 @@ export class V2Connection implements ClientHandle {
   private async onHello(hello: HelloFrame): Promise<void> {
     const { config, identity, clients, logger } = this.ctx;
     this.state = 'checking';
+    // An address that guessed wrong recently waits its turn before its token is even looked at.
+    const report = await this.guards.tokens.turn(this.address);
+    if (this.state !== 'checking') return report('abandoned');
     if (hello.protocol !== PROTOCOL_VERSION) {
+      report('abandoned');
       this.sendError('unsupported_protocol', `this daemon speaks protocol ${PROTOCOL_VERSION}, the client ${hello.protocol}`);
       this.close(CLOSE_CODES.unsupportedProtocol, 'unsupported_protocol', `client protocol ${hello.protocol}`, 'warn');
       return;
     }
     if (!tokenMatches(hello.token, identity.token)) {
-      logger.warn(`rejected client "${sanitizeForLog(hello.clientName)}" from ${this.address}: wrong pairing token`);
-      // The delay makes guessing slow; the socket stays quiet meanwhile.
+      report('wrong');
+      const line = `rejected client "${sanitizeForLog(hello.clientName)}" from ${this.address}: wrong pairing token`;
+      if (this.guards.rejections) this.guards.rejections.note(this.address, line);
+      else logger.warn(line);
+      // The answer waits too (the socket stays quiet meanwhile); the growing wait is the turn above.
       await new Promise((r) => setTimeout(r, config.limits.badTokenDelayMs));
       if (this.state !== 'checking') return;
       this.sendError('bad_token', 'wrong pairing token: pair again with the string from `vmctl pair`');
       this.close(CLOSE_CODES.badToken, 'bad_token', 'wrong token', 'debug');
       return;
     }
+    report('right');
     if (clients.size >= config.limits.maxClients) {
       this.sendError('too_many_clients', `the daemon accepts at most ${config.limits.maxClients} clients`);
       this.close(CLOSE_CODES.tooManyClients, 'too_many_clients', 'limit reached', 'warn');
@@ -285,7 +303,7 @@ export class V2Connection implements ClientHandle {
     }
     this.state = 'open';
     this.kinds = kindsOf(hello.kinds);
-    this.admission?.release();
+    this.guards.admission?.release();
     this.name = clients.uniqueName(normalizeClientName(hello.clientName, DEFAULT_LIMITS.maxNameLength));
     clients.add(this);
     this.startKeepalive();

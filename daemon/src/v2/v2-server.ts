@@ -4,6 +4,8 @@ import { cleanAddress, type Ticket } from '../unauthenticated-gate.js';
 import { WebSocketServer } from 'ws';
 import type { DaemonContext } from '../context.js';
 import { V2Connection } from './v2-connection.js';
+import { RateLimitedLog } from '../rate-limited-log.js';
+import { TokenThrottle } from './token-throttle.js';
 
 /** OpenSSL names of the TLS 1.2 suites offered. */
 export const TLS12_AEAD_CIPHERS = [
@@ -23,9 +25,13 @@ export class V2Server {
   private readonly connections = new Set<V2Connection>();
   /** Places among the unauthenticated of sockets not yet upgraded, by peer. */
   private readonly tickets = new Map<string, Ticket>();
+  private readonly tokens: TokenThrottle;
+  private readonly rejections: RateLimitedLog;
 
   constructor(ctx: DaemonContext) {
     const { identity, config } = ctx;
+    this.tokens = new TokenThrottle({ baseDelayMs: config.limits.badTokenDelayMs, maxDelayMs: config.limits.badTokenMaxDelayMs });
+    this.rejections = new RateLimitedLog((line) => ctx.logger.warn(line));
     const timeout = config.limits.handshakeTimeoutMs;
     this.https = https.createServer({
       key: identity.key,
@@ -64,7 +70,11 @@ export class V2Server {
       clearTimeout(pendingUpgrade.get(req.socket));
       const ticket = this.tickets.get(peerKey(req.socket));
       this.wss.handleUpgrade(req, socket, head, (ws) => {
-        const connection = new V2Connection(ws, socket, cleanAddress(req.socket.remoteAddress), ctx, ticket);
+        const connection = new V2Connection(ws, socket, cleanAddress(req.socket.remoteAddress), ctx, {
+          ...(ticket ? { admission: ticket } : {}),
+          tokens: this.tokens,
+          rejections: this.rejections,
+        });
         this.connections.add(connection);
         ws.on('close', () => this.connections.delete(connection));
       });

@@ -77,6 +77,8 @@ export class ProtocolError extends Error {
   }
 }
 
-export type Result<T> = { ok: true; value: T } | { ok: false; code: ErrorCode; message: string };
+/** A failure may name what it is about (`ref`): the id or request number of a frame that was
+ *  refused, so the sender can match the error to the request it is waiting on. */
+export type Result<T> = { ok: true; value: T } | { ok: false; code: ErrorCode; message: string; ref?: string | number };
 export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
 export const fail = <T = never>(code: ErrorCode, message: string): Result<T> => ({ ok: false, code, message });

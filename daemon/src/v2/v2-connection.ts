@@ -213,14 +213,15 @@ export class V2Connection implements ClientHandle {
     this.ctx.clients.remove(this);
   }
 
-  private strike(code: ErrorCode, message: string): void {
+  /** An invalid frame: answered with its ref when it names one, and counted against the peer. */
+  private strike(code: ErrorCode, message: string, ref?: string | number): void {
     this.strikes += 1;
     if (this.strikes >= MAX_STRIKES) {
-      this.sendError(code, `${message}; too many invalid frames, disconnecting`);
+      this.sendError(code, `${message}; too many invalid frames, disconnecting`, ref);
       this.close(CLOSE_CODES.protocolViolation, code, 'repeated invalid frames', 'warn');
       return;
     }
-    this.sendError(code, message);
+    this.sendError(code, message, ref);
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {
@@ -251,7 +252,7 @@ export class V2Connection implements ClientHandle {
         this.close(CLOSE_CODES.protocolViolation, frame.code, 'bad first frame', 'info');
         return;
       }
-      return this.strike(frame.code, frame.message);
+      return this.strike(frame.code, frame.message, frame.ref);
     }
     this.strikes = 0;
     if (this.state === 'handshake') {

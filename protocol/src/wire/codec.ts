@@ -39,7 +39,20 @@ export function decodeUtf8(data: Uint8Array): Result<string> {
   }
 }
 
-function parseWith<T>(schema: z.ZodType<T>, text: string): Result<T> {
+/** Longest id echoed back as the `ref` of an error about an invalid frame. */
+const MAX_ECHOED_ID = 256;
+
+/** What a client frame that failed validation is about, when it says: its `id` (say, uploads) or
+ *  its `req` (requests). Every reply to a request must carry its ref, or the sender waits forever. */
+export function peekClientRef(json: unknown): string | number | undefined {
+  if (typeof json !== 'object' || json === null) return undefined;
+  const { id, req } = json as { id?: unknown; req?: unknown };
+  if (typeof id === 'string' && id.length > 0 && id.length <= MAX_ECHOED_ID) return id;
+  if (typeof req === 'number' && Number.isSafeInteger(req) && req >= 0) return req;
+  return undefined;
+}
+
+function parseWith<T>(schema: z.ZodType<T>, text: string, refOf?: (json: unknown) => string | number | undefined): Result<T> {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -50,12 +63,13 @@ function parseWith<T>(schema: z.ZodType<T>, text: string): Result<T> {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
-    return fail('invalid_frame', `${issue?.message ?? 'invalid frame'}${where}`);
+    const ref = refOf?.(json);
+    return { ...fail<T>('invalid_frame', `${issue?.message ?? 'invalid frame'}${where}`), ...(ref !== undefined ? { ref } : {}) };
   }
   return ok(parsed.data);
 }
 
-export const parseClientFrame = (text: string): Result<ClientFrame> => parseWith(ClientFrame, text);
+export const parseClientFrame = (text: string): Result<ClientFrame> => parseWith(ClientFrame, text, peekClientRef);
 export const parseServerFrame = (text: string): Result<ServerFrame> => parseWith(ServerFrame, text);
 
 export const encodeFrame = (frame: ClientFrame | ServerFrame): string => JSON.stringify(frame);

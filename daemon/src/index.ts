@@ -3,5 +3,5 @@ export type { DaemonApi, ImageSource } from './api.js';
 export { ConfigFile, parseConfig, ConfigError, type DaemonConfig } from './config.js';
 export { createLogger, type Logger } from './logger.js';
 export { VERSION } from './version.js';
-export { TokenThrottle, type TokenThrottleLimits, type TokenOutcome } from './v2/token-throttle.js';
+export { TokenThrottle, type TokenThrottleLimits, type TokenOutcome, type Clock } from './v2/token-throttle.js';
 export { RateLimitedLog } from './rate-limited-log.js';

@@ -2,39 +2,53 @@ import test from 'ava';
 import { Writable } from 'node:stream';
 import winston from 'winston';
 import { startDaemon, type Daemon } from '@vm-messenger/daemon';
-import { RateLimitedLog, TokenThrottle } from '@vm-messenger/daemon';
+import { RateLimitedLog, TokenThrottle, type Clock } from '@vm-messenger/daemon';
 import { connectClient, tempDir, testConfig } from '../helpers/daemon.js';
 import { RawPeer } from '../helpers/raw-client.js';
 
-/** Takes a turn for `address`, reports `outcome`, and says how long the turn took to come. */
-async function check(throttle: TokenThrottle, address: string, outcome: 'right' | 'wrong'): Promise<number> {
-  const started = Date.now();
-  const report = await throttle.turn(address);
-  const waited = Date.now() - started;
-  report(outcome);
-  return waited;
+/** A clock that moves only when the throttle sleeps, recording each sleep. */
+function fakeClock(): Clock & { sleeps: number[]; advance(ms: number): void } {
+  let now = 1_000_000;
+  const sleeps: number[] = [];
+  return {
+    sleeps,
+    now: () => now,
+    advance: (ms) => void (now += ms),
+    sleep: async (ms) => {
+      sleeps.push(ms);
+      now += ms;
+    },
+  };
 }
 
+const check = async (throttle: TokenThrottle, address: string, outcome: 'right' | 'wrong'): Promise<void> => (await throttle.turn(address))(outcome);
+
 test('an address with no wrong tokens is never delayed; after wrong ones its checks come one at a time, spaced by a doubling delay', async (t) => {
-  const throttle = new TokenThrottle({ baseDelayMs: 40, maxDelayMs: 100 });
-  t.true((await check(throttle, '10.0.0.1', 'wrong')) < 40, 'the first try is not delayed');
-  const started = Date.now();
-  // Three in parallel: checked 40, then 80, then 100 (capped) ms after the check before each.
+  const clock = fakeClock();
+  const throttle = new TokenThrottle({ baseDelayMs: 40, maxDelayMs: 100 }, clock);
+  await check(throttle, '10.0.0.1', 'wrong');
+  t.deepEqual(clock.sleeps, [], 'the first try is not delayed');
+  // Three in parallel: each checked 40, then 80, then 100 (capped) ms after the check before it.
   await Promise.all([1, 2, 3].map(() => check(throttle, '10.0.0.1', 'wrong')));
-  t.true(Date.now() - started >= 40 + 80 + 100 - 5, `${Date.now() - started} ms`);
+  t.deepEqual(clock.sleeps, [40, 80, 100]);
   t.is(throttle.failuresOf('10.0.0.1'), 4);
-  t.true((await check(throttle, '10.0.0.2', 'right')) < 40, 'another address is not affected');
+  await check(throttle, '10.0.0.2', 'right');
+  t.deepEqual(clock.sleeps, [40, 80, 100], 'another address is not affected');
   await check(throttle, '10.0.0.1', 'right');
   t.is(throttle.failuresOf('10.0.0.1'), 0, 'a correct token clears the record');
-  t.true((await check(throttle, '10.0.0.1', 'right')) < 40);
+  await check(throttle, '10.0.0.1', 'right');
+  t.is(clock.sleeps.length, 4);
 });
 
 test('failures are forgotten after a quiet period', async (t) => {
-  const throttle = new TokenThrottle({ baseDelayMs: 10, maxDelayMs: 20, forgetAfterMs: 30 });
+  const clock = fakeClock();
+  const throttle = new TokenThrottle({ baseDelayMs: 10, maxDelayMs: 20, forgetAfterMs: 30 }, clock);
   await check(throttle, '10.0.0.1', 'wrong');
   t.is(throttle.failuresOf('10.0.0.1'), 1);
-  await new Promise((r) => setTimeout(r, 40));
+  clock.advance(31);
   t.is(throttle.failuresOf('10.0.0.1'), 0);
+  await check(throttle, '10.0.0.1', 'right');
+  t.deepEqual(clock.sleeps, []);
 });
 
 test('a rate-limited log writes one line per key per interval and counts the rest', (t) => {

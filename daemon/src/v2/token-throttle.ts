@@ -13,6 +13,17 @@ export interface TokenThrottleLimits {
 
 export type TokenOutcome = 'right' | 'wrong' | 'abandoned';
 
+/** Time as the throttle sees it (a fake one in unit tests). */
+export interface Clock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+const realClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+};
+
 interface AddressState {
   failures: number;
   lastCheckAt: number;
@@ -26,7 +37,10 @@ const MAX_ADDRESSES = 10_000;
 export class TokenThrottle {
   private readonly byAddress = new Map<string, AddressState>();
 
-  constructor(private readonly limits: TokenThrottleLimits) {}
+  constructor(
+    private readonly limits: TokenThrottleLimits,
+    private readonly clock: Clock = realClock,
+  ) {}
 
   /** The spacing of checks after `failures` wrong tokens in a row. */
   delayAfter(failures: number): number {
@@ -44,8 +58,8 @@ export class TokenThrottle {
     let release!: () => void;
     state.queue = new Promise<void>((r) => (release = r));
     await before;
-    const wait = state.lastCheckAt + this.delayAfter(state.failures) - Date.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const wait = state.lastCheckAt + this.delayAfter(state.failures) - this.clock.now();
+    if (wait > 0) await this.clock.sleep(wait);
     return (outcome) => {
       this.record(address, outcome);
       release();
@@ -56,7 +70,7 @@ export class TokenThrottle {
     const state = this.byAddress.get(address);
     if (!state) return undefined;
     const forgetAfter = this.limits.forgetAfterMs ?? 2 * this.limits.maxDelayMs;
-    if (Date.now() - state.lastCheckAt > forgetAfter) {
+    if (this.clock.now() - state.lastCheckAt > forgetAfter) {
       this.byAddress.delete(address);
       return undefined;
     }
@@ -71,7 +85,7 @@ export class TokenThrottle {
     }
     const state = this.byAddress.get(address) ?? { failures: 0, lastCheckAt: 0, queue: Promise.resolve() };
     state.failures += 1;
-    state.lastCheckAt = Date.now();
+    state.lastCheckAt = this.clock.now();
     if (!this.byAddress.has(address)) {
       this.byAddress.set(address, state);
       if (this.byAddress.size > MAX_ADDRESSES) this.byAddress.delete(this.byAddress.keys().next().value as string);

@@ -33,7 +33,8 @@ test.serial(`on legacy.port the first ping goes out on accept (${CLIENTS} client
 });
 
 test.serial(`on the main port the first ping follows legacy.detectionWaitMs (${CLIENTS} clients)`, async (t) => {
-  const daemon = await startTestDaemon(t, { config: legacyConfig() });
+  // All from 127.0.0.1 at once: more than the default limit of undecided connections per address.
+  const daemon = await startTestDaemon(t, { config: { ...legacyConfig(), limits: { maxUnauthenticatedPerIp: CLIENTS } } });
   t.is(daemon.config.legacy.detectionWaitMs, 100, 'the default');
   const delays = await firstPings(t, daemon.port, CLIENTS);
   t.log(`main port, connect → first ping for ${CLIENTS} clients: ${summary(delays)}`);

@@ -43,9 +43,27 @@ export async function runSession(core: TrayCoreHandle, opts: SessionOptions): Pr
       else if (file) print(`  saved to ${file}`);
     }
   };
+  // Each event once, in seq order. The core delivers the events missed since the last run (the
+  // replay) first and the page of history before them (`older`) after: printed as they come, the
+  // backlog landed under newer lines, and `listen` reprinted it at every start. `connect` holds the
+  // replay until that page is in and prints both sorted; `listen` prints only what is new to it.
+  let held: ChatItem[] | undefined = opts.interactive ? [] : undefined;
+  const bySeq = (a: ChatItem, b: ChatItem): number => (a.seq ?? Infinity) - (b.seq ?? Infinity);
+  const release = (page: ChatItem[]): void => {
+    if (!held) return;
+    const first = [...page, ...held].sort(bySeq);
+    held = undefined;
+    first.forEach(showItem);
+  };
   const onUpdate = (u: ChatUpdate): void => {
-    if (u.type === 'items' || u.type === 'older') u.items.forEach(showItem);
-    else if (u.type === 'connection') {
+    if (u.type === 'items') {
+      if (held) held.push(...u.items);
+      else u.items.forEach(showItem);
+    } else if (u.type === 'older') {
+      release(u.items);
+    } else if (u.type === 'connection') {
+      // A page that never came (the connection dropped first) must not hold the replay back.
+      if (u.state.status === 'reconnecting' || u.state.status === 'auth-failed') release([]);
       if (opts.json) json({ type: 'connection', state: u.state });
       else print(`-- ${formatState(u.state)}`);
     }

@@ -47,6 +47,12 @@ export interface V2ClientOptions {
   handshakeTimeoutMs?: number;
   /** Silence from the daemon (no ping, no frame) after which the connection counts as dead. */
   keepaliveTimeoutMs?: number;
+  /** Longest wait for the answer to a request, for a stalled upload socket, and between two
+   *  chunks of a download (request_timeout); default REQUEST_TIMEOUT_MS. */
+  requestTimeoutMs?: number;
+  /** Longest wait, after the last byte of an upload, for the daemon to verify, decode and store
+   *  it (it may queue behind other decodes); default STORE_TIMEOUT_MS. */
+  storeTimeoutMs?: number;
   /** Called synchronously once welcomed, before any later frame is handled: the replay follows
    *  `welcome` at once (often in the same TCP read), so listeners attached after `connect`
    *  resolves could miss its first events. */
@@ -55,7 +61,18 @@ export interface V2ClientOptions {
 
 /** Why a connection attempt or a connection ended. `bad_fingerprint` and `bad_token` mean the
  *  pairing is wrong: retrying cannot help. */
-export type ClientErrorCode = ErrorCode | 'bad_fingerprint' | 'connect_failed' | 'connection_lost' | 'closed';
+export type ClientErrorCode = ErrorCode | 'bad_fingerprint' | 'connect_failed' | 'connection_lost' | 'closed' | 'request_timeout';
+
+/** Defaults for V2ClientOptions.requestTimeoutMs and storeTimeoutMs. Every wait of the client has
+ *  a deadline: a daemon that never answers (a bug, a lost frame) fails the request instead of
+ *  hanging it; the outbox then keeps the message for a resend. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+export const STORE_TIMEOUT_MS = 120_000;
+
+interface Deadlines {
+  requestMs: number;
+  storeMs: number;
+}
 
 export class ClientError extends Error {
   constructor(
@@ -103,6 +120,8 @@ interface Download {
   chain: Promise<void>;
   resolve: (r: DownloadResult) => void;
   reject: (e: Error) => void;
+  /** Fails the download when no chunk comes for the request deadline. */
+  deadline: NodeJS.Timeout;
 }
 
 const TRANSFER_MAX = 0xffffffff;
@@ -116,7 +135,7 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
   private readonly waiters = new Map<string, { resolve: (f: ServerFrame) => void; reject: (e: Error) => void; match: (f: ServerFrame) => boolean }>();
   private readonly downloads = new Map<number, Download>();
   /** Downloads waiting for their `download-begin`, by seq or req. */
-  private readonly expected = new Map<string, { target: DownloadTarget; resolve: (r: DownloadResult) => void; reject: (e: Error) => void }>();
+  private readonly expected = new Map<string, { target: DownloadTarget; resolve: (r: DownloadResult) => void; reject: (e: Error) => void; deadline: NodeJS.Timeout }>();
   private keepaliveTimer: NodeJS.Timeout | undefined;
   private binaryInflight = 0;
   private readonly drainWaiters: Array<() => void> = [];
@@ -127,6 +146,7 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
     private readonly ws: WebSocket,
     readonly welcome: WelcomeFrame,
     private readonly keepaliveMs: number,
+    private readonly deadlines: Deadlines,
   ) {
     super();
     ws.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
@@ -213,7 +233,10 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
         ws.off('message', onMessage);
         ws.removeAllListeners('close');
         ws.removeAllListeners('error');
-        const client = new V2Client(ws, parsed.value, opts.keepaliveTimeoutMs ?? KEEPALIVE_TIMEOUT_MS);
+        const client = new V2Client(ws, parsed.value, opts.keepaliveTimeoutMs ?? KEEPALIVE_TIMEOUT_MS, {
+          requestMs: opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+          storeMs: opts.storeTimeoutMs ?? STORE_TIMEOUT_MS,
+        });
         opts.onWelcome?.(client);
         resolve(client);
       };
@@ -236,12 +259,22 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
     this.ws.send(encodeFrame(frame));
   }
 
-  /** Waits for the first frame `match` accepts, or for an error frame about `ref`. */
-  private await<T extends ServerFrame>(ref: string | number, match: (f: ServerFrame) => f is T, timeoutMs = 0): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const key = `${typeof ref}:${ref}:${randomUUID()}`;
-      const timer = timeoutMs > 0 ? setTimeout(() => done(new ClientError('handshake_timeout', 'no answer in time')), timeoutMs) : undefined;
-      const done = (err: Error | undefined, frame?: ServerFrame): void => {
+  /** Waits for the first frame `match` accepts, or for an error frame about `ref`, for at most
+   *  `timeoutMs` from now. */
+  private await<T extends ServerFrame>(ref: string | number, match: (f: ServerFrame) => f is T, timeoutMs = this.deadlines.requestMs): Promise<T> {
+    const pending = this.pending(ref, match);
+    pending.startClock(timeoutMs);
+    return pending.answer;
+  }
+
+  /** A wait registered now (so no answer can slip past) whose deadline starts with `startClock`:
+   *  an upload's answer is claimed from the first chunk, but its deadline runs from the last. */
+  private pending<T extends ServerFrame>(ref: string | number, match: (f: ServerFrame) => f is T): { answer: Promise<T>; startClock(ms: number): void } {
+    const key = `${typeof ref}:${ref}:${randomUUID()}`;
+    let timer: NodeJS.Timeout | undefined;
+    let done!: (err: Error | undefined, frame?: ServerFrame) => void;
+    const answer = new Promise<T>((resolve, reject) => {
+      done = (err, frame) => {
         clearTimeout(timer);
         this.waiters.delete(key);
         if (err) reject(err);
@@ -253,6 +286,14 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
         reject: (e) => done(e),
       });
     });
+    return {
+      answer,
+      startClock: (ms) => {
+        if (!this.waiters.has(key)) return;
+        timer = setTimeout(() => done(noAnswer(ms)), ms);
+        timer.unref();
+      },
+    };
   }
 
   /** Sends text; resolves when the daemon has stored it (the echo event follows). */
@@ -294,8 +335,8 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
       });
       const first = await ready;
       if (first.type === 'accepted') return first; // the daemon already has it: a resend
-      const accepted = this.await(id, (f): f is AcceptedFrame => f.type === 'accepted' && f.id === id);
-      accepted.catch(() => undefined);
+      const accepted = this.pending(id, (f): f is AcceptedFrame => f.type === 'accepted' && f.id === id);
+      accepted.answer.catch(() => undefined);
       const chunkBytes = this.welcome.limits.chunkBytes;
       for (let offset = 0; offset < source.size; offset += chunkBytes) {
         const chunk = await source.read(offset, Math.min(chunkBytes, source.size - offset));
@@ -303,7 +344,8 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
         image.onProgress?.(offset + chunk.byteLength, source.size);
       }
       this.send({ type: 'image-end', transfer });
-      return await accepted;
+      accepted.startClock(this.deadlines.storeMs);
+      return await accepted.answer;
     } finally {
       await source.close();
     }
@@ -322,7 +364,18 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
       for (const wake of this.drainWaiters.splice(0)) wake();
     });
     while (this.binaryInflight > UPLOAD_INFLIGHT_BYTES && !this.sendFailure) {
-      await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
+      // A socket that stops draining (the daemon stopped reading) fails the upload, not hangs it.
+      await new Promise<void>((resolve) => {
+        const ms = this.deadlines.requestMs;
+        const timer = setTimeout(() => {
+          this.sendFailure ??= new ClientError('request_timeout', `the daemon took no upload bytes for ${ms} ms`);
+          resolve();
+        }, ms);
+        this.drainWaiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
     }
     if (this.sendFailure) throw this.sendFailure;
   }
@@ -386,10 +439,21 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
         }
       });
       const settle = {
-        resolve: (r: DownloadResult) => (stopErrors(), resolve(r)),
-        reject: (e: Error) => (stopErrors(), reject(e)),
+        resolve: (r: DownloadResult) => (clearTimeout(deadline), stopErrors(), resolve(r)),
+        reject: (e: Error) => (clearTimeout(deadline), stopErrors(), reject(e)),
       };
-      this.expected.set(key, { target, ...settle });
+      // Until download-begin, then between chunks (beginDownload hands the timer over).
+      const ms = this.deadlines.requestMs;
+      const deadline = setTimeout(() => {
+        if (this.expected.delete(key)) return settle.reject(noAnswer(ms));
+        for (const [transfer, dl] of this.downloads) {
+          if (dl.reject !== settle.reject) continue;
+          this.downloads.delete(transfer);
+          void this.failDownload(dl, new ClientError('request_timeout', `the download stalled: no bytes for ${ms} ms`));
+        }
+      }, ms);
+      deadline.unref();
+      this.expected.set(key, { target, ...settle, deadline });
     });
   }
 
@@ -416,6 +480,7 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
       if (!chunk.ok) return;
       const dl = this.downloads.get(chunk.value.transfer);
       if (!dl) return;
+      dl.deadline.refresh();
       dl.received += chunk.value.payload.byteLength;
       dl.hash.update(chunk.value.payload);
       dl.onProgress?.(dl.received, dl.begin.size);
@@ -464,7 +529,8 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
     const want = this.expected.get(key);
     if (!want) return;
     this.expected.delete(key);
-    const dl: Download = { begin, hash: createHash('sha256'), received: 0, sink: undefined as never, onProgress: want.target.onProgress, chain: Promise.resolve(), resolve: want.resolve, reject: want.reject };
+    const dl: Download = { begin, hash: createHash('sha256'), received: 0, sink: undefined as never, onProgress: want.target.onProgress, chain: Promise.resolve(), resolve: want.resolve, reject: want.reject, deadline: want.deadline };
+    dl.deadline.refresh();
     // Chunks may arrive while the file is being opened: they queue behind the open.
     const opening = openSink(want.target, begin.name).then((sink) => void (dl.sink = sink));
     dl.chain = opening;
@@ -504,6 +570,8 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
     this.emit('close', { code, reason, error });
   }
 }
+
+const noAnswer = (ms: number): ClientError => new ClientError('request_timeout', `no answer from the daemon within ${ms} ms`);
 
 function closeError(code: number, reason: string, frame: ErrorFrame | undefined): ClientError {
   if (frame) return new ClientError(frame.code, frame.message);

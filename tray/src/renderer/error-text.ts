@@ -44,6 +44,7 @@ export const ERROR_SENTENCES: Readonly<Record<string, Sentence>> = {
   connection_lost: (f) => ({ text: `Lost the connection to ${vmName(f)}.`, action: 'reconnect' }),
   keepalive_timeout: (f) => ({ text: `${vmName(f)} stopped answering.`, action: 'reconnect' }),
   handshake_timeout: (f) => ({ text: `${vmName(f)} did not answer in time.`, action: 'reconnect' }),
+  request_timeout: (f) => ({ text: `${vmName(f)} did not answer in time. It will be sent again.`, action: 'retry' }),
   server_shutdown: (f) => ({ text: `${vmName(f)} is restarting.`, action: 'reconnect' }),
   too_many_clients: (f) => ({ text: `${vmName(f)} has too many computers connected.`, action: 'reconnect' }),
   slow_consumer: plain('The connection was too slow to keep up, so the VM reset it.', 'reconnect'),

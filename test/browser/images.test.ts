@@ -157,7 +157,8 @@ test('bytes that are not an image are refused by the daemon and the bubble says 
   await s.page.locator('#file-input').setInputFiles({ name: 'fake.png', mimeType: 'image/png', buffer: Buffer.from('this is not a png at all') });
   const failed = s.page.locator('.msg.mine[data-kind="image"] .msg-status[data-delivery="failed"]');
   await failed.waitFor();
-  t.regex((await failed.textContent()) ?? '', /Not sent\. The VM refused this image/);
+  t.regex((await failed.textContent()) ?? '', /Not sent/);
+  t.regex((await s.page.locator('.msg.mine .failed-reason').textContent()) ?? '', /^The VM refused this image/);
   t.true(await s.page.getByRole('button', { name: 'Image fake.png, not sent' }).isDisabled());
   t.false(s.daemon().history(5).some((e) => e.kind === 'image'));
 });

@@ -6,18 +6,25 @@ import test, { type ExecutionContext } from 'ava';
 import type { Page } from 'playwright-core';
 import { connectClient } from '../helpers/daemon.js';
 import { makeJpeg, makePng } from '../helpers/images.js';
+import { axeViolations } from './helpers/axe.js';
 import { cspViolations, screenshot } from './helpers/browser.js';
 import { openStack, type ChatStack } from './helpers/stack.js';
 import { useChromium } from './helpers/suite.js';
 
 const suite = useChromium(test);
 
+/** Every state is shot in light and dark, and checked by axe-core in both: any violation fails. */
 async function shootBoth(page: Page, name: string): Promise<void> {
+  const problems: string[] = [];
   for (const colorScheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme });
     await page.waitForFunction((dark) => matchMedia('(prefers-color-scheme: dark)').matches === dark, colorScheme === 'dark');
+    // Animations settled, so colours are measured as they end up.
+    await page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished.catch(() => undefined))));
     await screenshot(page, `${name}-${colorScheme}`);
+    problems.push(...(await axeViolations(page)).map((v) => `${name}-${colorScheme}: ${v}`));
   }
+  if (problems.length > 0) throw new Error(`axe-core found ${problems.length} violation(s):\n${problems.join('\n')}`);
 }
 
 const imagesDecoded = (page: Page): Promise<unknown> =>
@@ -94,5 +101,63 @@ test('pairing rejected, and settings', async (t) => {
   await s.page.getByRole('button', { name: 'Settings', exact: true }).click();
   await s.page.locator('#settings-view').waitFor();
   await shootBoth(s.page, 'settings');
+  t.deepEqual(await cspViolations(s.page), []);
+});
+
+test('real-world text: right-to-left, links, long names, a tiny image and a panorama, several senders', async (t) => {
+  const s = await openStack(t, suite);
+  const lib = s.daemon().config.libraryDir;
+  await writeFile(path.join(lib, 'tiny-icon.png'), await makePng(24, 24));
+  await writeFile(path.join(lib, 'Screenshot 2025-06-01 093012 of the build dashboard.png'), await makePng(4000, 300));
+  const laptop = await connectClient(t, s.daemon(), 'laptop');
+  const desk = await connectClient(t, s.daemon(), 'build-box');
+  await laptop.say('שלום! הבנייה הסתיימה בהצלחה');
+  await desk.say('Logs: https://ci.example.com/build/2024-06-01-nightly-run-4711/console-output-full');
+  await s.daemon().sendImage({ kind: 'library', name: 'tiny-icon.png' });
+  const pano = await s.daemon().sendImage({ kind: 'library', name: 'Screenshot 2025-06-01 093012 of the build dashboard.png' });
+  await s.page.locator(`[data-key="${pano.id}"] .image-open img`).waitFor();
+  await imagesDecoded(s.page);
+  await shootBoth(s.page, 'real-world');
+  t.deepEqual(await cspViolations(s.page), []);
+});
+
+test('failed sends with Retry / Remove, and a local preview of an image waiting to be sent', async (t) => {
+  const s = await openStack(t, suite, { core: { backoff: { initialMs: 60_000, maxMs: 60_000, jitter: 0 } } });
+  await s.page.locator('#file-input').setInputFiles({ name: 'broken-export.png', mimeType: 'image/png', buffer: Buffer.from('not an image') });
+  await s.page.locator('.msg.mine.failed').waitFor();
+  await s.stopDaemon();
+  await s.page.locator('#banner-text', { hasText: 'Retrying' }).waitFor();
+  await s.page.locator('#file-input').setInputFiles({ name: 'holiday.png', mimeType: 'image/png', buffer: await makePng(480, 320) });
+  await s.page.locator('.msg.mine.pending .image-open img').waitFor();
+  await imagesDecoded(s.page);
+  await shootBoth(s.page, 'failed-and-preview');
+  // The connection line with its technical detail opened.
+  await s.page.getByRole('button', { name: 'Details' }).click();
+  await s.page.locator('#banner-details').waitFor();
+  await shootBoth(s.page, 'reconnecting-details');
+  t.deepEqual(await cspViolations(s.page), []);
+});
+
+test('the image viewer', async (t) => {
+  const s = await openStack(t, suite);
+  await writeFile(path.join(s.daemon().config.libraryDir, 'diagram-final-v3.png'), await makeJpeg(1600, 1000));
+  await s.daemon().sendImage({ kind: 'library', name: 'diagram-final-v3.png' });
+  const open = s.page.getByRole('button', { name: 'Open image diagram-final-v3.png' });
+  await open.and(s.page.locator(':enabled')).waitFor();
+  await open.click();
+  await s.page.locator('#image-viewer[open]:not([data-loading])').waitFor();
+  await shootBoth(s.page, 'viewer');
+  t.deepEqual(await cspViolations(s.page), []);
+});
+
+test('a notice with its details (a setting refused)', async (t) => {
+  const s = await openStack(t, suite);
+  await s.page.getByRole('button', { name: 'Settings', exact: true }).click();
+  const input = s.page.getByLabel('Shortcut to open the chat');
+  await input.fill('Ctrl+');
+  await input.press('Enter');
+  await s.page.locator('#notice-details-toggle').click();
+  await s.page.locator('#notice-details').waitFor();
+  await shootBoth(s.page, 'notice-details');
   t.deepEqual(await cspViolations(s.page), []);
 });

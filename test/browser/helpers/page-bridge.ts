@@ -26,6 +26,8 @@ type Method = (typeof METHODS)[number];
 export interface PageBridge {
   /** Resolves once every update emitted so far has reached the page. */
   flushed(): Promise<void>;
+  /** Sends one update that does not come from the core (main's own: scroll to a message, focus). */
+  push(update: ChatUpdate): void;
   dispose(): void;
 }
 
@@ -39,15 +41,16 @@ export async function installBridge(page: Page, api: VmMessengerApi): Promise<Pa
   await page.addInitScript(pageSide);
 
   let queue: Promise<void> = Promise.resolve();
-  const unsubscribe = api.onUpdate((update: ChatUpdate) => {
+  const push = (update: ChatUpdate): void => {
     queue = queue.then(() =>
       page
         .evaluate((u) => (window as unknown as { __vmmPush(u: unknown): void }).__vmmPush(u), update)
         // A page that is navigating or closed misses the update; it reads a fresh snapshot anyway.
         .catch(() => undefined),
     );
-  });
-  return { flushed: () => queue, dispose: unsubscribe };
+  };
+  const unsubscribe = api.onUpdate(push);
+  return { flushed: () => queue, push, dispose: unsubscribe };
 }
 
 function call(api: VmMessengerApi, method: Method, args: unknown[]): Promise<unknown> {

@@ -9,6 +9,7 @@ import {
   createTrayCore,
   memorySecretStore,
   openSettingsStore,
+  type ChatUpdate,
   type ConnectionState,
   type ToastNotifier,
   type TrayCoreHandle,
@@ -125,7 +126,12 @@ export async function openStack(t: ExecutionContext, suite: Suite, opts: StackOp
   );
   t.teardown(() => core.stop());
   const openedFromToast: (string | undefined)[] = [];
-  core.onOpenChat((key) => openedFromToast.push(key));
+  // What main does on a toast click: show the window and ask the page to scroll to the message.
+  let pushToPage: ((u: ChatUpdate) => void) | undefined;
+  core.onOpenChat((key) => {
+    openedFromToast.push(key);
+    if (key) pushToPage?.({ type: 'request', request: { type: 'show-message', key } });
+  });
   await core.start();
   const shell: ShellCalls = { openedPaths: [], openedLinks: [], shownInFolder: [], copied: [], savedAs: [], shortcuts: [], log: [], taken: new Set() };
   const { createWindowApi } = await windowApi();
@@ -150,6 +156,7 @@ export async function openStack(t: ExecutionContext, suite: Suite, opts: StackOp
   if (paired && opts.token === undefined) await waitForStatus(core, 'connected');
 
   const chat = await openChat(t, suite.browser(), suite.url(), api, opts.page);
+  pushToPage = (u) => chat.bridge.push(u);
   return {
     ...chat,
     daemon: () => daemon,

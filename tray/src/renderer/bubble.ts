@@ -172,7 +172,8 @@ function statusLine(item: ChatItem): HTMLElement {
   );
   if (item.mine) {
     const text = deliveryText(item);
-    const mark = item.delivery === 'delivered' ? '✓' : item.delivery === 'failed' ? `⚠ ${text}` : text;
+    // A failure's reason gets its own line below (failedActions); the status says only "Not sent".
+    const mark = item.delivery === 'delivered' ? '✓' : item.delivery === 'failed' ? `⚠ ${DELIVERY_TEXT.failed}` : text;
     const attrs: Record<string, string> = { title: item.error ? `${text} (${item.error})` : text, 'aria-label': text };
     line.append(el('bdi', { className: 'msg-delivery', text: `· ${mark}`, attrs }));
   }
@@ -184,5 +185,6 @@ function failedActions(item: ChatItem, actions: BubbleActions): HTMLElement {
   const remove = el('button', { className: 'link-button', text: 'Remove', attrs: { type: 'button', 'aria-label': 'Remove this message' } });
   retry.addEventListener('click', () => actions.retry(item.key));
   remove.addEventListener('click', () => actions.remove(item.key));
-  return el('div', { className: 'failed-actions' }, retry, remove);
+  const reason = el('p', { className: 'failed-reason', text: plainError(item.errorCode).text, attrs: item.error ? { title: item.error } : {} });
+  return el('div', { className: 'failed-actions' }, reason, el('div', { className: 'failed-buttons' }, retry, remove));
 }

@@ -21,7 +21,7 @@ import { History } from './history.js';
 import { StorageHealth } from './storage-health.js';
 import { loadOrCreateIdentity, type Identity } from './identity.js';
 import { createImageService, type BlobEvent, type UploadSink } from './image-service.js';
-import { cleanPartials, configureDecoders, ImageLibrary, partialDirOf } from './images/index.js';
+import { cleanPartials, ImageLibrary, partialDirOf } from './images/index.js';
 import { createLogger, type Logger } from './logger.js';
 import { startControlServer, type ControlServer } from './control/control-server.js';
 import { notifyReady, notifyStatus, notifyStopping, startWatchdog } from './systemd/notify.js';
@@ -98,7 +98,6 @@ export async function startDaemon(options: StartOptions = {}): Promise<Daemon> {
   const history = new History(path.join(config.stateDir, 'history.sqlite3'), storage, config.storage.durability);
   const conversation = new Conversation(history, { busyTimeoutMs: config.storage.busyTimeoutMs, logger });
   const clients = new ClientRegistry();
-  configureDecoders();
   const library = new ImageLibrary(config.libraryDir, { maxPixels: config.limits.maxImagePixels });
   const images = createImageService({
     conversation,

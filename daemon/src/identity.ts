@@ -1,7 +1,6 @@
 import { randomBytes, X509Certificate } from 'node:crypto';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import selfsigned from 'selfsigned';
 import { normalizeFingerprint } from '@vm-messenger/protocol';
 
 /** What makes this daemon itself: its TLS key pair and the pairing token clients must present. */
@@ -49,6 +48,8 @@ export async function loadOrCreateIdentity(stateDir: string, hostname: string): 
   if (!key || !cert) {
     // EC P-256: generated in milliseconds, unlike RSA in pure JS. Clients pin the fingerprint,
     // so names in the certificate are informational only.
+    // Loaded only when a certificate is made (first start): it is not needed again, and costs memory.
+    const { default: selfsigned } = await import('selfsigned');
     const pems = await selfsigned.generate([{ name: 'commonName', value: `vm-messenger ${hostname}` }], {
       keyType: 'ec',
       curve: 'P-256',

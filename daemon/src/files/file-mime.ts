@@ -1,4 +1,3 @@
-import { fileTypeFromFile } from 'file-type';
 import { lookup } from 'mime-types';
 
 export const OCTET_STREAM = 'application/octet-stream';
@@ -8,6 +7,8 @@ export const OCTET_STREAM = 'application/octet-stream';
  *  (mime-types, the mime-db table), else `application/octet-stream`. Plain text has no magic
  *  number, so `build.log` is named by its extension. Display only: nothing trusts it. */
 export async function guessFileMime(path: string, originalName: string): Promise<string> {
+  // Loaded at the first file: its table of formats costs memory an idle daemon does not need.
+  const { fileTypeFromFile } = await import('file-type');
   const fromBytes = await fileTypeFromFile(path).catch(() => undefined);
   if (fromBytes) return fromBytes.mime;
   const byName = mimeFromName(originalName);

@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
-import sharp from 'sharp';
+import type sharp from 'sharp';
+import { loadSharp } from './load-sharp.js';
 import { ProtocolError, type ImageMime } from '@vm-messenger/protocol';
 import { BMP_HEADER_BYTES, isBmpSignature, parseBmpHeader } from './bmp-header.js';
 import { estimateDecodeBytes } from './decode-cost.js';
@@ -119,7 +120,7 @@ export async function probeImage(path: string, options: ProbeLimits): Promise<Im
   try {
     // Headers only, no pixel buffers: safe without sharp's limit, and lets the check below name
     // the actual dimensions in its reason.
-    meta = await sharp(path, { limitInputPixels: false }).metadata();
+    meta = await (await loadSharp())(path, { limitInputPixels: false }).metadata();
   } catch {
     return reject(`the ${known.ext.toUpperCase()} data is damaged or truncated`);
   }

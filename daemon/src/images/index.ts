@@ -20,7 +20,8 @@ export {
   type FinishedTransfer,
   type IncomingTransferOptions,
 } from './incoming-transfer.js';
-export { configureDecoders, makeThumbnail, THUMBNAIL_SIDE } from './thumbnail.js';
+export { makeThumbnail, THUMBNAIL_SIDE } from './thumbnail.js';
+export { loadSharp } from './load-sharp.js';
 export { DecodeBudget, type DecodeBudgetLimits } from './decode-budget.js';
 export { estimateDecodeBytes, type DecodeShape } from './decode-cost.js';
 export { ingestImage, type IngestOptions, type StoredImage } from './image-store.js';

@@ -1,6 +1,7 @@
-import sharp from 'sharp';
+import type sharp from 'sharp';
 import { DEFAULT_LIMITS, ProtocolError, type ImageMime, type Thumbnail } from '@vm-messenger/protocol';
 import { readBmpPreview } from './bmp-pixels.js';
+import { loadSharp } from './load-sharp.js';
 
 /** Long side of a thumbnail: enough for a toast preview and a chat bubble. */
 export const THUMBNAIL_SIDE = 256;
@@ -21,13 +22,6 @@ async function encode(pipeline: sharp.Sharp): Promise<Thumbnail> {
   return { mime: 'image/jpeg', width: info.width, height: info.height, data: data.toString('base64') };
 }
 
-/** Process-wide decoder settings, set once at daemon start. libvips' operation cache keeps recent
- *  decodes alive for reuse, which only raises the daemon's memory high-water mark: every image is
- *  decoded once. */
-export function configureDecoders(): void {
-  sharp.cache(false);
-}
-
 /** A small JPEG preview of the image at `path` (first frame of an animation, EXIF orientation
  *  applied). Decoding the whole image doubles as the integrity check: damaged or truncated data
  *  throws ProtocolError('image_rejected'). Every accepted format and BMP layout is decoded. */
@@ -37,6 +31,7 @@ export async function makeThumbnail(
   options: { maxPixels?: number } = {},
 ): Promise<Thumbnail | undefined> {
   const limitInputPixels = options.maxPixels ?? DEFAULT_LIMITS.maxImagePixels;
+  const sharp = await loadSharp();
   try {
     if (mime === 'image/bmp') {
       const { data, ...raw } = await readBmpPreview(path, BMP_PREVIEW_SIDE);

@@ -1,6 +1,7 @@
-import sharp from 'sharp';
+import type sharp from 'sharp';
 import type { ImageMime } from '@vm-messenger/protocol';
 import { readBmpPreview } from '../images/bmp-pixels.js';
+import { loadSharp } from '../images/load-sharp.js';
 import { MAX_ATTEMPTS, firstAttempt, mimeOfOutput, nextAttempt, outputFormatOf, type Attempt, type OutputFormat } from './reduction-plan.js';
 
 /** A stored image as the reducer needs it (an image event's or a library entry's facts). */
@@ -24,6 +25,7 @@ export type Reduction = { ok: true; image: ReducedImage } | { ok: false; reason:
 /** Sharp's pipeline for one attempt. BMP goes through the hand-written reader (libvips has no BMP
  *  decoder), sampled at twice the target so the final resize still filters properly. */
 async function decode(source: SourceImage, attempt: Attempt, maxPixels: number): Promise<sharp.Sharp> {
+  const sharp = await loadSharp();
   if (source.mime === 'image/bmp') {
     const { data, ...raw } = await readBmpPreview(source.path, attempt.side * 2);
     return sharp(data, { raw });

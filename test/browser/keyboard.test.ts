@@ -95,7 +95,7 @@ test('keyboard only: open an image, toggle a setting, come back to the message b
 
 test('controls have accessible names and the conversation is a live log', async (t) => {
   const { page } = await openStack(t, suite);
-  for (const name of ['Settings', 'Send an image', 'Send']) t.is(await page.getByRole('button', { name, exact: true }).count(), 1, name);
+  for (const name of ['Settings', 'Send a file', 'Send']) t.is(await page.getByRole('button', { name, exact: true }).count(), 1, name);
   t.is(await page.getByRole('textbox', { name: 'Message', exact: true }).count(), 1);
   t.is(await page.getByRole('log').getAttribute('aria-live'), 'polite');
 });

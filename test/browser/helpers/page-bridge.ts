@@ -20,6 +20,9 @@ const METHODS = [
   'remove',
   'markRead',
   'updateSettings',
+  'sendFile',
+  'openFile',
+  'showInFolder',
 ] as const;
 type Method = (typeof METHODS)[number];
 
@@ -108,6 +111,9 @@ function pageSide(): void {
     },
     sendText: (text: string) => call('sendText', text),
     sendImage: (file: { name: string; bytes: Uint8Array }) => call('sendImage', { name: file.name, __bytes: toBase64(file.bytes) }),
+    sendFile: (file: { name: string; bytes: Uint8Array }) => call('sendFile', { name: file.name, __bytes: toBase64(file.bytes) }),
+    openFile: (key: string) => call('openFile', key),
+    showInFolder: (key: string) => call('showInFolder', key),
     pair: (pairing: string, clientName?: string) => call('pair', pairing, clientName),
     reconnectNow: () => call('reconnectNow'),
     loadOlder: () => call('loadOlder'),

@@ -1,6 +1,6 @@
 /** The chat window page. It knows only `window.vmMessenger` (preload's bridge, or the test harness
  *  standing in for it) and the DOM. */
-import type { ChatSnapshot, ChatUpdate, ConnectionState, UiSettings, VmMessengerApi } from '../core/bridge-api.js';
+import type { ActionResult, ChatSnapshot, ChatUpdate, ConnectionState, UiSettings, VmMessengerApi } from '../core/bridge-api.js';
 import type { LocalPreview } from './bubble.js';
 import { ChatModel } from './chat-model.js';
 import { Composer } from './composer.js';
@@ -58,6 +58,8 @@ class App {
         retry: (key) => void api.retry(key).then((r) => r.ok || showFailure('Could not retry.', r)),
         remove: (key) => void api.remove(key).then((r) => r.ok || showFailure('Could not remove it.', r)),
         preview: (key) => this.previews.get(key),
+        openFile: (key) => void this.fileAction(() => this.api.openFile(key), 'open the file'),
+        showInFolder: (key) => void this.fileAction(() => this.api.showInFolder(key), 'show the file'),
         loadOlder: () => {
           // Offline the core has no daemon to ask and answers nothing: "Loading…" would stay forever.
           if (this.connection.status !== 'connected') return this.conversation.olderFailed();
@@ -271,6 +273,15 @@ class App {
       await this.viewer.open(key, name);
     } catch (err) {
       showFailure('Could not show the image.', { code: 'internal', message: errorText(err) });
+    }
+  }
+
+  private async fileAction(action: () => Promise<ActionResult>, what: string): Promise<void> {
+    try {
+      const result = await action();
+      if (!result.ok) showFailure(`Could not ${what}.`, result);
+    } catch (err) {
+      showNotice(`Could not ${what}.`, errorText(err));
     }
   }
 

@@ -4,6 +4,7 @@ import type { ChatItem, Delivery } from '../core/bridge-api.js';
 import { avatarFor } from './avatar.js';
 import { el } from './dom.js';
 import { plainError } from './error-text.js';
+import { renderFileBubble, type FileActions } from './file-bubble.js';
 import { formatBytes, formatFullDate, formatTime } from './format.js';
 import { middleCutParts, thumbnailBox } from './image-fit.js';
 import { splitLinks } from './links.js';
@@ -22,7 +23,7 @@ export interface LocalPreview {
   height: number;
 }
 
-export interface BubbleActions {
+export interface BubbleActions extends FileActions {
   openImage(key: string): void;
   openLink(url: string): void;
   retry(key: string): void;
@@ -70,7 +71,8 @@ export function renderBubble(item: ChatItem, place: BubblePlace, actions: Bubble
     li.append(header);
   }
 
-  li.append(item.kind === 'image' && item.image ? imageBubble(item, actions) : textBubble(item.text ?? '', actions));
+  if (item.kind === 'file' && item.file) li.append(renderFileBubble(item, actions));
+  else li.append(item.kind === 'image' && item.image ? imageBubble(item, actions) : textBubble(item.text ?? '', actions));
 
   const showStatus = place.last || (item.mine && item.delivery !== 'delivered');
   if (showStatus) li.append(statusLine(item));

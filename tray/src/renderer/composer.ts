@@ -1,5 +1,5 @@
-/** The message box and every way of sending an image: the button (file chooser), drag-and-drop
- *  anywhere on the chat, and paste. Nothing typed is lost: the text stays until the send is accepted. */
+/** The message box and every way of sending an image or any other file: the button (file chooser),
+ *  drag-and-drop anywhere on the chat, and paste. Nothing typed is lost: the text stays until the send is accepted. */
 import type { ActionResult, VmMessengerApi } from '../core/bridge-api.js';
 import type { LocalPreview } from './bubble.js';
 import { makePreview } from './local-preview.js';
@@ -29,7 +29,7 @@ export class Composer {
 
   constructor(
     private readonly ui: ComposerElements,
-    private readonly api: Pick<VmMessengerApi, 'sendText' | 'sendImage'>,
+    private readonly api: Pick<VmMessengerApi, 'sendText' | 'sendImage' | 'sendFile'>,
     private readonly hooks: ComposerHooks,
   ) {
     ui.form.addEventListener('submit', (e) => {
@@ -112,22 +112,23 @@ export class Composer {
     }
   }
 
+  /** Images go as images (with their preview); anything else as a file. The daemon decides in the
+   *  end: an "image" that fails its checks arrives as a file, never as a picture. */
   async sendFiles(files: readonly File[]): Promise<void> {
-    const images = files.filter((f) => f.type.startsWith('image/'));
-    const others = files.filter((f) => !f.type.startsWith('image/'));
     if (!this.enabled) return;
-    if (others.length > 0) this.hooks.notify(`Only images can be sent: ${others.map((f) => f.name || 'unnamed file').join(', ')}`);
-    for (const file of images) {
+    for (const file of files) {
+      const isImage = file.type.startsWith('image/');
+      const name = isImage ? imageName(file) : file.name || 'unnamed file';
       let result: ActionResult;
-      const preview = makePreview(file);
+      const preview = isImage ? makePreview(file) : Promise.resolve(undefined);
       try {
         const bytes = new Uint8Array(await file.arrayBuffer());
-        result = await this.api.sendImage({ name: imageName(file), bytes });
+        result = isImage ? await this.api.sendImage({ name, bytes }) : await this.api.sendFile({ name, bytes });
       } catch (err) {
         result = { ok: false, code: 'internal', message: errorText(err) };
       }
       if (!result.ok) {
-        showFailure(`${imageName(file)} not sent.`, result);
+        showFailure(`${name} not sent.`, result);
         continue;
       }
       const key = result.key;

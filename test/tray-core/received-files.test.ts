@@ -88,8 +88,8 @@ test('sending a file from the tray: queued, uploaded with progress, arrives as a
   const big = path.join(dir, 'dump.bin');
   await writeFile(big, Buffer.alloc(3 * 1024 * 1024, 7));
   const seen = nextEvents(desk, 2);
-  t.deepEqual(await h.core.api.sendFile({ name: 'small.txt', bytes: new Uint8Array(Buffer.from('hi\n')) }), { ok: true });
-  t.deepEqual(await h.core.sendFileAt(big), { ok: true });
+  t.true((await h.core.api.sendFile({ name: 'small.txt', bytes: new Uint8Array(Buffer.from('hi\n')) })).ok);
+  t.true((await h.core.sendFileAt(big)).ok);
   const events = await seen;
   t.deepEqual(events.map((e) => [e.kind, e.kind === 'file' ? e.originalName : '']), [['file', 'small.txt'], ['file', 'dump.bin']]);
   const progress = h.updates.flatMap((u) => (u.type === 'items' ? u.items : [])).filter((i) => i.file?.progress !== undefined);

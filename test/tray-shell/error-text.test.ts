@@ -7,7 +7,7 @@ test('every protocol error code has a plain sentence (add yours to tray/src/rend
   const missing = ERROR_CODES.filter((code) => !(code in ERROR_SENTENCES));
   t.deepEqual(missing, []);
   // The client's own codes too (ClientErrorCode beyond the protocol's, and the core's).
-  for (const code of ['bad_fingerprint', 'connect_failed', 'connection_lost', 'closed', 'not_paired', 'image_too_large', 'offline', 'link_not_allowed', 'shortcut_taken', 'revoked']) {
+  for (const code of ['bad_fingerprint', 'connect_failed', 'connection_lost', 'closed', 'request_timeout', 'not_paired', 'image_too_large', 'offline', 'link_not_allowed', 'shortcut_taken', 'revoked']) {
     t.true(code in ERROR_SENTENCES, code);
   }
 });

@@ -34,8 +34,15 @@ export function rowsTable(rows: readonly FieldRow[], code = (path: string) => `\
 }
 
 export function fieldTable(schema: z.ZodType, names?: NamedSchemas, options: { skip?: readonly string[] } = {}): string {
-  const rows = fieldRows(jsonSchemaOf(schema, names)).filter((r) => !options.skip?.includes(r.path));
-  return rows.length ? rowsTable(rows) : '(no fields)';
+  const json = jsonSchemaOf(schema, names);
+  const table = (object: JsonSchema): string => {
+    const rows = fieldRows(object).filter((r) => !options.skip?.includes(r.path));
+    return rows.length ? rowsTable(rows) : '(no fields)';
+  };
+  // A union of objects (an entry that is an image or a file) is documented one shape at a time.
+  const shapes = json.anyOf ?? json.oneOf;
+  if (shapes && shapes.every((s) => s.type === 'object')) return shapes.map((s, i) => `${i === 0 ? 'One of:' : 'or:'}\n\n${table(s)}`).join('\n\n');
+  return table(json);
 }
 
 /** The description given with `.describe()`, if any. */

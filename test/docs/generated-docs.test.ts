@@ -62,3 +62,10 @@ test('replacing a region keeps the prose around it', (t) => {
   t.is(next, `before\n${regionStart('r')}\nnew\n${regionEnd('r')}\nafter\n`);
   t.is(readRegion(next, 'r', 'doc'), 'new');
 });
+
+test('a union of objects is documented one shape at a time', (t) => {
+  const table = fieldTable(z.union([z.object({ kind: z.literal('a'), n: z.number() }), z.object({ kind: z.literal('b'), s: z.string() })]));
+  t.regex(table, /^One of:\n\n\| field/);
+  t.regex(table, /\nor:\n\n\| field/);
+  t.true(table.includes('| `s` | string | required |  |'));
+});

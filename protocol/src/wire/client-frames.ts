@@ -3,25 +3,20 @@ import { EventId, EventKind, ImageMime, Sha256Hex } from './event.js';
 
 /** Frames a v2 client sends as JSON text. Every one is validated by `parseClientFrame`. */
 
-/** Must be the first frame; nothing else is accepted before `welcome`. */
 export const HelloFrame = z.object({
   type: z.literal('hello'),
   protocol: z.number().int(),
   token: z.string().min(1).max(256),
   clientName: z.string().min(1).max(120),
-  /** Resume: the highest seq this client has; every event after it is replayed before live traffic. */
-  lastSeq: z.number().int().nonnegative().optional(),
-  /** The event kinds this client understands. Absent: text and image (clients from before files).
-   *  An event of a kind not listed reaches the client as a text notice with the same seq and id. */
-  kinds: z.array(EventKind).max(16).optional(),
-});
+  lastSeq: z.number().int().nonnegative().optional().describe('Resume: the highest seq this client has; every event after it is replayed before live traffic.'),
+  kinds: z.array(EventKind).max(16).optional().describe('The event kinds this client understands. Absent: text and image (clients from before files). An event of a kind not listed reaches the client as a text notice with the same seq and id.'),
+}).describe('Must be the first frame; nothing else is accepted before `welcome`.');
 
-/** Text to the conversation. The echo `event` (same id) is the acknowledgement. */
 export const SayFrame = z.object({
   type: z.literal('say'),
   id: EventId,
   text: z.string(),
-});
+}).describe('Text to the conversation. The echo `event` (same id) is the acknowledgement.');
 
 /** What an upload is sent as. `image` (the default, and all older clients send): it must pass the
  *  image checks or is refused with `image_rejected`. `file`: any file up to `maxFileBytes`; the
@@ -29,46 +24,39 @@ export const SayFrame = z.object({
 export const UploadKind = z.enum(['image', 'file']);
 export type UploadKind = z.infer<typeof UploadKind>;
 
-/** Announces an upload (of an image or, with `kind: 'file'`, any file). The server answers
- *  `upload-ready`, `accepted` (already have it) or `error`. */
 export const ImageBeginFrame = z.object({
   type: z.literal('image-begin'),
   id: EventId,
-  /** Per-connection number carried by every binary chunk of this upload (1..2^32-1). */
-  transfer: z.number().int().min(1).max(0xffffffff),
+  transfer: z.number().int().min(1).max(0xffffffff).describe('Per-connection number carried by every binary chunk of this upload (1..2^32-1).'),
   name: z.string().min(1).max(1024),
   size: z.number().int().nonnegative(),
   sha256: Sha256Hex,
   mime: ImageMime.optional(),
   kind: UploadKind.optional(),
-});
+}).describe('Announces an upload (of an image or, with `kind: \'file\'`, any file). The server answers `upload-ready`, `accepted` (already have it) or `error`.');
 
 export const ImageEndFrame = z.object({ type: z.literal('image-end'), transfer: z.number().int().min(1) });
 export const ImageAbortFrame = z.object({ type: z.literal('image-abort'), transfer: z.number().int().min(1) });
 
-/** Ask for the bytes of an image or file event (clients pull what they do not already hold, by sha256). */
 export const FetchImageFrame = z.object({
   type: z.literal('fetch-image'),
-  /** Echoed in `download-begin` and in any `error` (as `ref`): numeric refs are always request numbers. */
-  req: z.number().int().nonnegative(),
+  req: z.number().int().nonnegative().describe('Echoed in `download-begin` and in any `error` (as `ref`): numeric refs are always request numbers.'),
   seq: z.number().int().positive(),
-});
+}).describe('Ask for the bytes of an image or file event (clients pull what they do not already hold, by sha256).');
 
-/** Older history for scroll-back: up to `limit` events with seq < beforeSeq, oldest first. */
 export const HistoryRequestFrame = z.object({
   type: z.literal('history-request'),
   req: z.number().int().nonnegative(),
   beforeSeq: z.number().int().positive(),
   limit: z.number().int().min(1).max(500),
-});
+}).describe('Older history for scroll-back: up to `limit` events with seq < beforeSeq, oldest first.');
 
 export const LibraryListRequestFrame = z.object({ type: z.literal('library-list'), req: z.number().int().nonnegative() });
-/** Download one library image to this client only (the original's REQUEST_IMAGE). */
 export const LibraryGetRequestFrame = z.object({
   type: z.literal('library-get'),
   req: z.number().int().nonnegative(),
   name: z.string().min(1).max(1024),
-});
+}).describe('Download one library image to this client only (the original\'s REQUEST_IMAGE).');
 
 export const ClientFrame = z.discriminatedUnion('type', [
   HelloFrame,

@@ -1,30 +1,22 @@
 import { z } from 'zod';
 
-/** Who said something. `vm` is the VM side (vmctl, the daemon's API); `client` a v2 client;
- *  `legacy` a client of the original line protocol, known only by its address. Show a sender with
- *  `displaySender` (sender-display.ts), never by `name` alone: names are only unique per kind. */
 export const Sender = z.object({
   kind: z.enum(['vm', 'client', 'legacy']),
   name: z.string().min(1).max(120),
   address: z.string().max(64).optional(),
-  /** A client's stable id (`c7`), given at enrolment and kept across restarts and renames. Absent
-   *  for the VM, legacy clients, and events stored before clients had ids. */
-  id: z.string().min(1).max(64).optional(),
-});
+  id: z.string().min(1).max(64).optional().describe('A client\'s stable id (`c7`), given at enrolment and kept across restarts and renames. Absent for the VM, legacy clients, and events stored before clients had ids.'),
+}).describe('Who said something. `vm` is the VM side (vmctl, the daemon\'s API); `client` a v2 client; `legacy` a client of the original line protocol, known only by its address. Show a sender with `displaySender` (sender-display.ts), never by `name` alone: names are only unique per kind.');
 export type Sender = z.infer<typeof Sender>;
 
 /** Client-chosen id that makes a resend idempotent (a UUID in practice). */
 export const EventId = z.string().min(8).max(64).regex(/^[A-Za-z0-9_-]+$/, 'id must be [A-Za-z0-9_-]');
 
 const EventBase = z.object({
-  /** Server-assigned, persisted, strictly increasing; not necessarily contiguous for one client. */
-  seq: z.number().int().positive(),
+  seq: z.number().int().positive().describe('Server-assigned, persisted, strictly increasing; not necessarily contiguous for one client.'),
   id: EventId,
-  /** Milliseconds since the epoch, server clock. */
-  ts: z.number().int().nonnegative(),
+  ts: z.number().int().nonnegative().describe('Milliseconds since the epoch, server clock.'),
   sender: Sender,
-  /** Set when the event was addressed to one client only (`vmctl send --to`). */
-  to: z.string().max(120).optional(),
+  to: z.string().max(120).optional().describe('Set when the event was addressed to one client only (`vmctl send --to`).'),
 });
 
 export const TextEvent = EventBase.extend({
@@ -42,17 +34,14 @@ export const Thumbnail = z.object({
   mime: z.enum(['image/jpeg', 'image/png', 'image/webp']),
   width: z.number().int().positive(),
   height: z.number().int().positive(),
-  /** base64; a few KB at most. */
-  data: z.string(),
+  data: z.string().describe('base64; a few KB at most.'),
 });
 export type Thumbnail = z.infer<typeof Thumbnail>;
 
 export const ImageEvent = EventBase.extend({
   kind: z.literal('image'),
-  /** The name the sender gave, for display only. */
-  originalName: z.string(),
-  /** The daemon's safe name, `YYYYMMDD-HHMMSS_<sender>_<name>.<ext>`; clients save under it. */
-  storedName: z.string(),
+  originalName: z.string().describe('The name the sender gave, for display only.'),
+  storedName: z.string().describe('The daemon\'s safe name, `YYYYMMDD-HHMMSS_<sender>_<name>.<ext>`; clients save under it.'),
   size: z.number().int().nonnegative(),
   width: z.number().int().positive(),
   height: z.number().int().positive(),
@@ -71,19 +60,14 @@ export const FileMime = z
   .regex(/^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/i, 'mime must look like type/subtype');
 export type FileMime = z.infer<typeof FileMime>;
 
-/** A file of any type, moved like an image (streamed, verified by size and SHA-256, pulled with
- *  `fetch-image`) but never shown as a picture. Only clients that list `file` in their hello's
- *  `kinds` receive it; the others get a text notice in its place (same seq and id). */
 export const FileEvent = EventBase.extend({
   kind: z.literal('file'),
-  /** The name the sender gave, for display only. */
-  originalName: z.string(),
-  /** The daemon's safe name, `YYYYMMDD-HHMMSS_<sender>_<name>.<ext>`; clients save under it. */
-  storedName: z.string(),
+  originalName: z.string().describe('The name the sender gave, for display only.'),
+  storedName: z.string().describe('The daemon\'s safe name, `YYYYMMDD-HHMMSS_<sender>_<name>.<ext>`; clients save under it.'),
   size: z.number().int().nonnegative(),
   mime: FileMime,
   sha256: Sha256Hex,
-});
+}).describe('A file of any type, moved like an image (streamed, verified by size and SHA-256, pulled with `fetch-image`) but never shown as a picture. Only clients that list `file` in their hello\'s `kinds` receive it; the others get a text notice in its place (same seq and id).');
 export type FileEvent = z.infer<typeof FileEvent>;
 
 export const ConversationEvent = z.discriminatedUnion('kind', [TextEvent, ImageEvent, FileEvent]);
@@ -95,25 +79,22 @@ export const EventKind = z.enum(['text', 'image', 'file']);
 export type EventKind = z.infer<typeof EventKind>;
 export const DEFAULT_KINDS: readonly EventKind[] = ['text', 'image'];
 
-/** One image of the server library. */
 export const LibraryImageEntry = z.object({
-  /** Absent in daemons before files existed. */
-  kind: z.literal('image').optional(),
+  kind: z.literal('image').optional().describe('Absent in daemons before files existed.'),
   name: z.string(),
   size: z.number().int().nonnegative(),
   width: z.number().int().nonnegative(),
   height: z.number().int().nonnegative(),
   mime: ImageMime,
   mtime: z.number().int().nonnegative(),
-});
-/** Any other regular file of the server library; listed only to clients that understand files. */
+}).describe('One image of the server library.');
 export const LibraryFileEntry = z.object({
   kind: z.literal('file'),
   name: z.string(),
   size: z.number().int().nonnegative(),
   mime: FileMime,
   mtime: z.number().int().nonnegative(),
-});
+}).describe('Any other regular file of the server library; listed only to clients that understand files.');
 /** One entry of the server library. */
 export const LibraryEntry = z.union([LibraryImageEntry, LibraryFileEntry]);
 export type LibraryEntry = z.infer<typeof LibraryEntry>;

@@ -8,60 +8,46 @@ export const WelcomeFrame = z.object({
   type: z.literal('welcome'),
   protocol: z.literal(2),
   serverName: z.string(),
-  /** The newest seq in the conversation when the client was welcomed. */
-  seq: z.number().int().nonnegative(),
-  /** The name the daemon will show for this client (normalised, and made unique if another
-   *  client has it). */
-  clientName: z.string(),
-  /** This client's stable id (`c7`): the `id` of its events' `sender`. Absent from older daemons. */
-  clientId: z.string().min(1).max(64).optional(),
-  /** Sent once, when the hello carried the shared enrolment token: this client's own credential.
-   *  The client stores it as a secret and sends it as `token` from then on; the enrolment token
-   *  is not needed again. */
-  credential: z.string().min(1).max(256).optional(),
+  seq: z.number().int().nonnegative().describe('The newest seq in the conversation when the client was welcomed.'),
+  clientName: z.string().describe('The name the daemon will show for this client (normalised, and made unique if another client has it).'),
+  clientId: z.string().min(1).max(64).optional().describe('This client\'s stable id (`c7`): the `id` of its events\' `sender`. Absent from older daemons.'),
+  credential: z.string().min(1).max(256).optional().describe('Sent once, when the hello carried the shared enrolment token: this client\'s own credential. The client stores it as a secret and sends it as `token` from then on; the enrolment token is not needed again.'),
   limits: z.object({
     maxFrameBytes: z.number().int().positive(),
     maxTextLength: z.number().int().positive(),
     maxImageBytes: z.number().int().positive(),
-    /** Bytes of one file upload (`image-begin` with `kind: 'file'`); absent from older daemons. */
-    maxFileBytes: z.number().int().positive().optional(),
+    maxFileBytes: z.number().int().positive().optional().describe('Bytes of one file upload (`image-begin` with `kind: \'file\'`); absent from older daemons.'),
     chunkBytes: z.number().int().positive(),
   }),
 });
 
 export const EventFrame = z.object({ type: z.literal('event'), event: ConversationEvent });
 
-/** Sent once after the replay that follows `welcome`: everything after is live. */
-export const CaughtUpFrame = z.object({ type: z.literal('caught-up'), seq: z.number().int().nonnegative() });
+export const CaughtUpFrame = z.object({ type: z.literal('caught-up'), seq: z.number().int().nonnegative() }).describe('Sent once after the replay that follows `welcome`: everything after is live.');
 
-/** Acknowledges a `say` or an upload; `duplicate` when the id was already stored (a resend). */
 export const AcceptedFrame = z.object({
   type: z.literal('accepted'),
   id: EventId,
   seq: z.number().int().positive(),
   duplicate: z.boolean(),
-});
+}).describe('Acknowledges a `say` or an upload; `duplicate` when the id was already stored (a resend).');
 
-/** The server is ready for the binary chunks of an upload. */
-export const UploadReadyFrame = z.object({ type: z.literal('upload-ready'), transfer: z.number().int().min(1) });
+export const UploadReadyFrame = z.object({ type: z.literal('upload-ready'), transfer: z.number().int().min(1) }).describe('The server is ready for the binary chunks of an upload.');
 
 export const ErrorFrame = z.object({
   type: z.literal('error'),
   code: z.enum(ERROR_CODES),
   message: z.string(),
-  /** The id, transfer or req the error is about, when there is one. */
-  ref: z.union([z.string(), z.number()]).optional(),
+  ref: z.union([z.string(), z.number()]).optional().describe('The id, transfer or req the error is about, when there is one.'),
 });
 
-/** Sent before the daemon closes every connection on purpose (shutdown, kick). */
-export const ByeFrame = z.object({ type: z.literal('bye'), code: z.enum(ERROR_CODES), reason: z.string() });
+export const ByeFrame = z.object({ type: z.literal('bye'), code: z.enum(ERROR_CODES), reason: z.string() }).describe('Sent before the daemon closes every connection on purpose (shutdown, kick).');
 
 export const HistoryPageFrame = z.object({
   type: z.literal('history-page'),
   req: z.number().int().nonnegative(),
   events: z.array(ConversationEvent),
-  /** True when there is nothing older. */
-  complete: z.boolean(),
+  complete: z.boolean().describe('True when there is nothing older.'),
 });
 
 export const LibraryListFrame = z.object({
@@ -70,19 +56,16 @@ export const LibraryListFrame = z.object({
   images: z.array(LibraryEntry),
 });
 
-/** Bytes follow as binary chunks tagged with `transfer`, then `download-end`. */
 export const DownloadBeginFrame = z.object({
   type: z.literal('download-begin'),
   transfer: z.number().int().min(1),
-  /** The image or file event these bytes belong to, or the library request they answer. */
-  seq: z.number().int().positive().optional(),
+  seq: z.number().int().positive().optional().describe('The image or file event these bytes belong to, or the library request they answer.'),
   req: z.number().int().nonnegative().optional(),
   name: z.string(),
   size: z.number().int().nonnegative(),
   sha256: Sha256Hex,
-  /** An image type for images; any type for files. */
-  mime: FileMime,
-});
+  mime: FileMime.describe('An image type for images; any type for files.'),
+}).describe('Bytes follow as binary chunks tagged with `transfer`, then `download-end`.');
 export const DownloadEndFrame = z.object({ type: z.literal('download-end'), transfer: z.number().int().min(1) });
 
 export const ServerFrame = z.discriminatedUnion('type', [

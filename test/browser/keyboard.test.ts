@@ -98,4 +98,8 @@ test('controls have accessible names and the conversation is a live log', async 
   for (const name of ['Settings', 'Send a file', 'Send']) t.is(await page.getByRole('button', { name, exact: true }).count(), 1, name);
   t.is(await page.getByRole('textbox', { name: 'Message', exact: true }).count(), 1);
   t.is(await page.getByRole('log').getAttribute('aria-live'), 'polite');
+  // The log wraps the list, so its items keep their list semantics; the views sit in the main landmark.
+  t.is(await page.locator('#messages').getAttribute('role'), null);
+  t.is(await page.getByRole('log').locator('ol#messages').count(), 1);
+  t.is(await page.getByRole('main').locator('#chat-view, #pairing-view, #settings-view').count(), 3);
 });

@@ -1,4 +1,5 @@
 import test from 'ava';
+import { until } from '../helpers/daemon.js';
 import { CLIENT_NAME, openStack } from './helpers/stack.js';
 import { useChromium } from './helpers/suite.js';
 
@@ -90,4 +91,17 @@ test('settings can be opened with #settings (tray menu "Settings / Pair…") and
   t.is(await page.locator('#settings-view').getByLabel("This computer's name (optional)").getAttribute('placeholder'), CLIENT_NAME);
   await page.keyboard.press('Escape');
   await page.locator('#chat-view').waitFor();
+});
+
+test('before the first pairing, "Settings / Pair…" (#settings) shows the pairing card, not the bottom of Settings', async (t) => {
+  const { page } = await openStack(t, suite, { paired: false });
+  await page.locator('#pairing-view').waitFor();
+  await page.evaluate(() => {
+    location.hash = 'settings';
+  });
+  await until(async () => (await page.evaluate(() => location.hash)) === '', 'the hash to be taken');
+  t.true(await page.locator('#pairing-view').isVisible());
+  t.true(await page.locator('#settings-view').isHidden());
+  t.regex((await page.locator('#pairing-view .lead').textContent()) ?? '', /comes from the VM: run vmctl pair/);
+  t.is(await page.evaluate(() => document.activeElement?.id), 'first-pairing-string');
 });

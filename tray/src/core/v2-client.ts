@@ -47,6 +47,8 @@ export interface V2ClientOptions {
   handshakeTimeoutMs?: number;
   /** Silence from the daemon (no ping, no frame) after which the connection counts as dead. */
   keepaliveTimeoutMs?: number;
+  /** The local address to connect from (a machine with several interfaces; the soak's clients). */
+  localAddress?: string;
   /** Longest wait for the answer to a request, for a stalled upload socket, and between two
    *  chunks of a download (request_timeout); default REQUEST_TIMEOUT_MS. */
   requestTimeoutMs?: number;
@@ -175,7 +177,7 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
         // The daemon's certificate is self-signed: trust comes from the pinned fingerprint, checked
         // as soon as TLS completes and before a single byte of ours is read by the server.
         createConnection: ((options: tls.ConnectionOptions) => {
-          const socket = tls.connect({ ...options, rejectUnauthorized: false });
+          const socket = tls.connect({ ...options, rejectUnauthorized: false, ...(opts.localAddress ? { localAddress: opts.localAddress } : {}) });
           socket.once('secureConnect', () => {
             const seen = normalizeFingerprint(socket.getPeerCertificate().fingerprint256 ?? '');
             if (seen !== pinned) {

@@ -90,19 +90,21 @@ test('the Windows icon is a valid multi-size .ico up to 256 px', async (t) => {
   }
 });
 
+/** One connection state per tray icon state. */
+const TRAY_STATES = [
+  { status: 'connected', serverName: 'vm' },
+  { status: 'reconnecting', attempt: 1, nextRetryAt: 0 },
+  { status: 'disconnected' },
+  { status: 'auth-failed', code: 'bad_token', reason: '' },
+] as const;
+
 test('every tray state has its icon at 16–48 px for light and dark taskbars, with every unread badge', async (t) => {
   const { trayIconFile, overlayIconFile, TRAY_ICON_SIZES } = await trayPresentation();
   const { appPaths: paths } = await appPaths();
   const dir = paths(trayDir).trayIconDir;
-  const states = [
-    { status: 'connected', serverName: 'vm' },
-    { status: 'reconnecting', attempt: 1, nextRetryAt: 0 },
-    { status: 'disconnected' },
-    { status: 'auth-failed', code: 'bad_token', reason: '' },
-  ] as const;
   t.deepEqual([...TRAY_ICON_SIZES], [16, 20, 24, 32, 48]);
   const checks: Promise<void>[] = [];
-  for (const state of states) {
+  for (const state of TRAY_STATES) {
     for (const unread of [0, 1, 5, 9, 10, 250]) {
       for (const size of TRAY_ICON_SIZES) {
         for (const theme of ['light', 'dark'] as const) {
@@ -135,19 +137,13 @@ test('the tray states differ in shape, not only in colour', async (t) => {
   const { trayIconFile } = await trayPresentation();
   const { appPaths: paths } = await appPaths();
   const dir = paths(trayDir).trayIconDir;
-  const states = [
-    { status: 'connected', serverName: 'vm' },
-    { status: 'reconnecting', attempt: 1, nextRetryAt: 0 },
-    { status: 'disconnected' },
-    { status: 'auth-failed', code: 'bad_token', reason: '' },
-  ] as const;
   // Reduced to grey, as someone who cannot tell red from green sees it: every pair still differs.
-  const greys = await Promise.all(states.map((s) => sharp(join(dir, trayIconFile(s, 0, 32, 'light'))).flatten({ background: '#ffffff' }).greyscale().raw().toBuffer()));
+  const greys = await Promise.all(TRAY_STATES.map((s) => sharp(join(dir, trayIconFile(s, 0, 32, 'light'))).flatten({ background: '#ffffff' }).greyscale().raw().toBuffer()));
   for (let i = 0; i < greys.length; i++) {
     for (let j = i + 1; j < greys.length; j++) {
       let differing = 0;
       for (let k = 0; k < greys[i]!.length; k += 1) if (Math.abs(greys[i]![k]! - greys[j]![k]!) > 64) differing += 1;
-      t.true(differing > 20, `${states[i]!.status} vs ${states[j]!.status}: ${differing} pixels differ`);
+      t.true(differing > 20, `${TRAY_STATES[i]!.status} vs ${TRAY_STATES[j]!.status}: ${differing} pixels differ`);
     }
   }
 });

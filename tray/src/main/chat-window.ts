@@ -38,6 +38,15 @@ export class ChatWindow {
     else this.show();
   }
 
+  /** Runs `fn` once the page has loaded (at once if it has): a request sent to a window that was
+   *  just created would reach the page before it listens. */
+  whenLoaded(fn: () => void): void {
+    const wc = this.webContents;
+    if (!wc) return;
+    if (wc.isLoading()) wc.once('did-finish-load', fn);
+    else fn();
+  }
+
   /** The taskbar button's overlay (the unread count); null removes it. */
   setOverlay(image: NativeImage | null, description: string): void {
     if (this.win && !this.win.isDestroyed()) this.win.setOverlayIcon(image, description);

@@ -3,7 +3,7 @@ import { Menu, app, clipboard, dialog, globalShortcut, nativeImage, nativeTheme,
 import { copyFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { ChatUpdate, UiSettings } from '../core/bridge-api.js';
+import type { ChatUpdate, UiSettings, WindowRequest } from '../core/bridge-api.js';
 import { APP_USER_MODEL_ID, PRODUCT_NAME } from './app-identity.js';
 import { createAppLog } from './app-log.js';
 import { CHAT_PAGE_URL, appPaths } from './app-paths.js';
@@ -144,9 +144,10 @@ async function start(): Promise<void> {
     if (!hi.isEmpty()) image.addRepresentation({ scaleFactor: 2, buffer: hi.toPNG() });
     chatWindow.setOverlay(image, overlayDescription(unread));
   };
+  const ask = (request: WindowRequest): void => chatWindow.whenLoaded(() => bridge.push({ type: 'request', request }));
   openChatAndFocus = (): void => {
     chatWindow.show();
-    bridge.push({ type: 'request', request: { type: 'focus-composer' } });
+    ask({ type: 'focus-composer' });
   };
   os.setGlobalShortcut(uiSettings.globalShortcut);
   const follow = (u: ChatUpdate): void => {
@@ -170,7 +171,7 @@ async function start(): Promise<void> {
   core.api.onUpdate(follow);
   core.onOpenChat((key) => {
     chatWindow.show();
-    if (key) bridge.push({ type: 'request', request: { type: 'show-message', key } });
+    if (key) ask({ type: 'show-message', key });
   });
   const removePowerHooks = installPowerHooks(core);
   // First run: nothing to connect to yet, so open the window; unpaired, it shows the pairing card.

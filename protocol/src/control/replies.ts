@@ -15,17 +15,16 @@ export const ClientInfo = z.object({
 export type ClientInfo = z.infer<typeof ClientInfo>;
 
 /** The daemon's storage condition: `ok`, or why messages are being refused right now. */
-export const StorageStatus = z.object({
-  /** `full`: the state directory's disk is full; `busy`: another program holds the history
-   *  database locked; `failed`: I/O error, read-only or damaged database. */
-  state: z.enum(['ok', 'full', 'busy', 'failed']),
-  /** When the condition began (ms since the epoch). */
-  since: z.number().int().optional(),
-  /** The error that began it, as SQLite or the OS reported it. */
-  detail: z.string().optional(),
-  /** Operations refused since the condition began. */
-  failures: z.number().int().nonnegative(),
-});
+export const StorageStatus = z
+  .object({
+    state: z
+      .enum(['ok', 'full', 'busy', 'failed'])
+      .describe('`full`: the disk holding the state directory is full; `busy`: another program holds the history database locked; `failed`: I/O error, read-only or damaged database.'),
+    since: z.number().int().optional().describe('When the condition began (ms since the epoch).'),
+    detail: z.string().optional().describe('The error that began it, as SQLite or the OS reported it.'),
+    failures: z.number().int().nonnegative().describe('Operations refused (or retried against a lock) since the condition began.'),
+  })
+  .describe('The storage condition; absent from daemons older than this field.');
 export type StorageStatus = z.infer<typeof StorageStatus>;
 
 export const StatusResult = z.object({
@@ -48,7 +47,6 @@ export const StatusResult = z.object({
   fingerprint: z.string(),
   stateDir: z.string(),
   libraryDir: z.string(),
-  /** Absent from daemons older than this field. */
   storage: StorageStatus.optional(),
   /** Where files (not images) received from clients are stored; absent from older daemons. */
   filesDir: z.string().optional(),

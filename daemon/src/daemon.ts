@@ -19,6 +19,7 @@ import { startFrontDoor } from './front-door.js';
 import { UnauthenticatedGate } from './unauthenticated-gate.js';
 import { History } from './history.js';
 import { StorageHealth } from './storage-health.js';
+import { replayThenFollow } from './replay-then-follow.js';
 import { loadOrCreateIdentity, type Identity } from './identity.js';
 import { createImageService, type BlobEvent, type UploadSink } from './image-service.js';
 import { cleanPartials, ImageLibrary, partialDirOf } from './images/index.js';
@@ -226,19 +227,7 @@ export async function startDaemon(options: StartOptions = {}): Promise<Daemon> {
     legacyDelivery: (seq) => legacy?.deliveryOf(seq) ?? Promise.resolve({}),
     listLibrary: () => library.list(),
     history: (limit) => history.latest(limit),
-    watch(lastSeq, onEvent) {
-      let cursor = lastSeq ?? history.lastSeq();
-      // Replay synchronously (better-sqlite3 is synchronous), then go live from the same cursor.
-      for (;;) {
-        const page = history.allAfter(cursor, 500);
-        for (const event of page.events) onEvent(event);
-        if (page.events.length > 0) cursor = page.events.at(-1)!.seq;
-        if (!page.full) break;
-      }
-      return conversation.subscribe((event) => {
-        if (event.seq > cursor) onEvent(event);
-      });
-    },
+    watch: (lastSeq, onEvent) => replayThenFollow(conversation, lastSeq ?? history.lastSeq(), onEvent),
     kick(client) {
       const handle = findClient(client);
       const info = handle.info();

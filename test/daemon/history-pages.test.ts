@@ -53,7 +53,7 @@ test('pipelined history requests for big pages do not stall other clients', asyn
   t.true(ack.seq > events.at(-1)!.seq);
   // Before, the nine pages were built in one go: about 460 ms during which nobody was served.
   // The bound leaves room for a loaded test machine, where this process may wait for a CPU.
-  t.true(stallMs < 250, `event loop stalled for ${stallMs} ms`);
+  t.true(stallMs < 300, `event loop stalled for ${stallMs} ms`);
   for (const page of answered) {
     t.false(page.complete, 'a page cut at its byte limit says there is more');
     t.true(page.events.length > 0 && page.events.length < 500);

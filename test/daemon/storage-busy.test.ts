@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { ClientError } from 'vm-messenger-tray/core';
 import { connectClient, nextEvents, recordingLogger, startTestDaemon, until } from '../helpers/daemon.js';
 
-const BUSY_TIMEOUT_MS = 1000;
+const BUSY_TIMEOUT_MS = 1500;
 
 test('a history locked by another program refuses with storage_busy after the timeout, without freezing anyone, and a lock released in time costs nothing', async (t) => {
   const { logger, lines } = recordingLogger();

@@ -11,7 +11,7 @@ import { registerSend } from './commands/send.js';
 import { registerStatus } from './commands/status.js';
 import { registerStop } from './commands/stop.js';
 import { registerWatch } from './commands/watch.js';
-import { EXIT_CODES, EXIT_CODE_MEANINGS, type ExitCodeName } from '@vm-messenger/protocol';
+import { exitCodesHelp } from '@vm-messenger/protocol';
 import { registerHelp } from './commands/help.js';
 import { EXIT, VmctlError, formatError } from './errors.js';
 import { DEV_SOCKET_PATH, SERVICE_SOCKET_PATH } from './socket-path.js';
@@ -23,16 +23,12 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
-const EXIT_LINES = (Object.keys(EXIT_CODES) as ExitCodeName[])
-  .map((name) => `  ${EXIT_CODES[name]}  ${EXIT_CODE_MEANINGS[name].vmctl.replace(/`/g, '')}`)
-  .join('\n');
-
 const EPILOG = `
 Socket: --socket PATH, else $VMM_CONTROL_SOCKET, else ${SERVICE_SOCKET_PATH} if it exists,
 else ./${DEV_SOCKET_PATH} (the daemon started by \`npm start\` in the repository).
 
 Exit codes (shared with vmm):
-${EXIT_LINES}`;
+${exitCodesHelp('vmctl')}`;
 
 export function buildProgram(): Command {
   const program = new Command('vmctl')

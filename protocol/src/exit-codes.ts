@@ -33,3 +33,11 @@ export const EXIT_CODE_MEANINGS: Record<ExitCodeName, { vmctl: string; vmm: stri
     vmm: 'not used',
   },
 };
+
+/** The exit-code lines of `--help`, for one program (codes it never uses are left out). */
+export function exitCodesHelp(program: 'vmctl' | 'vmm'): string {
+  return (Object.keys(EXIT_CODES) as ExitCodeName[])
+    .filter((name) => EXIT_CODE_MEANINGS[name][program] !== 'not used')
+    .map((name) => `  ${EXIT_CODES[name]}  ${EXIT_CODE_MEANINGS[name][program].replace(/`/g, '')}`)
+    .join('\n');
+}

@@ -1,23 +1,14 @@
-import { execFile } from 'node:child_process';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import test from 'ava';
 import { repoRoot, tempDir } from '../helpers/daemon.js';
+import { runProcess } from '../helpers/run-process.js';
 
-const run = promisify(execFile);
 const isRoot = process.getuid?.() === 0;
 const script = (name: string) => path.join(repoRoot, 'scripts', name);
 
-async function bash(name: string, args: string[], root: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run('bash', [script(name), ...args], { env: { ...process.env, VMM_INSTALL_ROOT: root } });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const bash = (name: string, args: string[], root: string) =>
+  runProcess('bash', [script(name), ...args], { env: { ...process.env, VMM_INSTALL_ROOT: root } });
 
 // Both scripts refuse to run as anyone but root before they look at systemd.
 const rootTest = isRoot ? test : test.skip;

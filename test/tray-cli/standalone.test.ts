@@ -1,26 +1,16 @@
-import { execFile } from 'node:child_process';
 import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import test from 'ava';
 import { repoRoot, startTestDaemon, tempDir } from '../helpers/daemon.js';
-
-const run = promisify(execFile);
+import { runProcess } from '../helpers/run-process.js';
 
 /** Runs the single-file vmm from a directory outside the repository, with no node_modules near. */
-async function standalone(file: string, args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [file, ...args], { cwd, env: { ...process.env, NODE_PATH: '' } });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const standalone = (file: string, args: string[], cwd: string) => runProcess(process.execPath, [file, ...args], { cwd, env: { ...process.env, NODE_PATH: '' } });
 
 test('npm run vmm:bundle makes one file that pairs and sends from outside the repository', async (t) => {
   const built = path.join(await tempDir(t, 'vmm-bundle-'), 'vmm.mjs');
-  await run(process.execPath, [path.join(repoRoot, 'scripts/bundle-vmm.mjs'), built], { cwd: repoRoot });
+  const bundled = await runProcess(process.execPath, [path.join(repoRoot, 'scripts/bundle-vmm.mjs'), built], { cwd: repoRoot });
+  t.is(bundled.code, 0, bundled.stderr);
   // Copied alone into an empty directory in /tmp: nothing of the checkout can be found from there.
   const elsewhere = await tempDir(t, 'vmm-elsewhere-');
   const vmm = path.join(elsewhere, 'vmm.mjs');

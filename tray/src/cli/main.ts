@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** vmm: the terminal client. Pair once, then chat, send from scripts, or stream events as JSON. */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { EXIT_CODES, EXIT_CODE_MEANINGS, type ExitCodeName } from '@vm-messenger/protocol';
+import { EXIT_CODES, exitCodesHelp } from '@vm-messenger/protocol';
 import { CliError } from './cli-error.js';
 
 // Each command loads only what it needs: a script calling `vmm send` in a loop should not pay for
@@ -33,10 +33,7 @@ program
   .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'vmm: ')) })
   .addHelpText(
     'after',
-    `\nExit codes (shared with vmctl):\n${(Object.keys(EXIT_CODES) as ExitCodeName[])
-      .filter((n) => EXIT_CODE_MEANINGS[n].vmm !== 'not used')
-      .map((n) => `  ${EXIT_CODES[n]}  ${EXIT_CODE_MEANINGS[n].vmm.replace(/\`/g, '')}`)
-      .join('\n')}`,
+    `\nExit codes (shared with vmctl):\n${exitCodesHelp('vmm')}`,
   );
 
 const context = async () => (await contextModule()).openContext(program.opts<{ configDir?: string }>().configDir);

@@ -32,7 +32,7 @@ export const ImageBeginFrame = z.object({
   size: z.number().int().nonnegative(),
   sha256: Sha256Hex,
   mime: ImageMime.optional(),
-  kind: UploadKind.optional(),
+  kind: UploadKind.optional().describe('`file`: any file up to `maxFileBytes` (still an image event when it passes the image checks); absent: `image`, images only.'),
 }).describe('Announces an upload (of an image or, with `kind: \'file\'`, any file). The server answers `upload-ready`, `accepted` (already have it) or `error`.');
 
 export const ImageEndFrame = z.object({ type: z.literal('image-end'), transfer: z.number().int().min(1) });

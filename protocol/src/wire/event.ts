@@ -62,12 +62,12 @@ export type FileMime = z.infer<typeof FileMime>;
 
 export const FileEvent = EventBase.extend({
   kind: z.literal('file'),
-  originalName: z.string().describe('The name the sender gave, for display only.'),
-  storedName: z.string().describe('The daemon\'s safe name, `YYYYMMDD-HHMMSS_<sender>_<name>.<ext>`; clients save under it.'),
-  size: z.number().int().nonnegative(),
-  mime: FileMime,
-  sha256: Sha256Hex,
-}).describe('A file of any type, moved like an image (streamed, verified by size and SHA-256, pulled with `fetch-image`) but never shown as a picture. Only clients that list `file` in their hello\'s `kinds` receive it; the others get a text notice in its place (same seq and id).');
+  originalName: z.string().describe('The name the sender gave; clients save the file under it, made safe and collision-free.'),
+  storedName: z.string().describe("The daemon's safe name in `received_files/`, `YYYYMMDD-HHMMSS_<sender>_<name>.<ext>`."),
+  size: z.number().int().nonnegative().describe('Bytes of the file.'),
+  mime: FileMime.describe('Type guessed from the bytes, else from the extension, else `application/octet-stream`; display only.'),
+  sha256: Sha256Hex.describe('Of the bytes; `fetch-image {seq}` downloads them, unless the client already holds this sha256.'),
+}).describe('Any file that is not an image (or an image that failed the image checks). Sent only to clients whose hello lists `file` in `kinds`; the others get a `TextEvent` notice with the same seq and id.');
 export type FileEvent = z.infer<typeof FileEvent>;
 
 export const ConversationEvent = z.discriminatedUnion('kind', [TextEvent, ImageEvent, FileEvent]);
@@ -89,14 +89,14 @@ export const LibraryImageEntry = z.object({
   mtime: z.number().int().nonnegative(),
 }).describe('One image of the server library.');
 export const LibraryFileEntry = z.object({
-  kind: z.literal('file'),
+  kind: z.literal('file').describe('Listed only to clients that declared `file` in their hello.'),
   name: z.string(),
   size: z.number().int().nonnegative(),
   mime: FileMime,
   mtime: z.number().int().nonnegative(),
 }).describe('Any other regular file of the server library; listed only to clients that understand files.');
 /** One entry of the server library. */
-export const LibraryEntry = z.union([LibraryImageEntry, LibraryFileEntry]);
+export const LibraryEntry = z.union([LibraryImageEntry, LibraryFileEntry]).describe('An image of the library, or any other file (`kind: "file"`, listed only to clients that declared `file`); `kind` absent means image.');
 export type LibraryEntry = z.infer<typeof LibraryEntry>;
 export type LibraryImageEntry = z.infer<typeof LibraryImageEntry>;
 export type LibraryFileEntry = z.infer<typeof LibraryFileEntry>;

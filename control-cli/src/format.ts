@@ -1,4 +1,4 @@
-import { senderLabel, type ClientInfo, type ConversationEvent, type LibraryEntry, type StatusResult, type StorageStatus } from '@vm-messenger/protocol';
+import { senderLabel, type ClientListEntry, type ConversationEvent, type LibraryEntry, type StatusResult, type StorageStatus } from '@vm-messenger/protocol';
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
 
@@ -86,11 +86,21 @@ export function storageText(storage: StorageStatus, stateDir: string): string {
   }
 }
 
-export function formatClients(clients: ClientInfo[]): string {
-  if (clients.length === 0) return 'no clients connected';
+function stateText(c: ClientListEntry): string {
+  return c.state === 'connected' && c.connections > 1 ? `connected (${c.connections})` : c.state;
+}
+
+function lastSeenText(c: ClientListEntry): string {
+  if (c.state === 'connected') return 'now';
+  return c.lastSeen !== undefined ? humanTime(c.lastSeen) : 'never';
+}
+
+/** Paired clients, connected or not, and connected legacy clients: one row per client. */
+export function formatClients(clients: ClientListEntry[]): string {
+  if (clients.length === 0) return 'no clients paired or connected (pair one with the string from vmctl pair)';
   return table(
-    ['ID', 'NAME', 'ADDRESS', 'CONNECTED SINCE', 'PROTOCOL', 'IN', 'OUT'],
-    clients.map((c) => [c.id, c.name, c.address, humanTime(c.connectedAt), c.protocol, humanSize(c.bytesIn), humanSize(c.bytesOut)]),
+    ['ID', 'NAME', 'STATE', 'ADDRESS', 'LAST SEEN', 'PROTOCOL', 'IN', 'OUT'],
+    clients.map((c) => [c.id, c.name, stateText(c), c.address ?? '-', lastSeenText(c), c.protocol, humanSize(c.bytesIn), humanSize(c.bytesOut)]),
   );
 }
 

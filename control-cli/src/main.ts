@@ -6,6 +6,7 @@ import { registerHistory } from './commands/history.js';
 import { registerKick } from './commands/kick.js';
 import { registerList } from './commands/list.js';
 import { registerPair } from './commands/pair.js';
+import { registerRevoke } from './commands/revoke.js';
 import { registerSay } from './commands/say.js';
 import { registerSend } from './commands/send.js';
 import { registerStatus } from './commands/status.js';
@@ -41,7 +42,7 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'vmctl: ')) })
     .addHelpText('after', EPILOG);
   // Registered after exitOverride so every subcommand inherits it.
-  for (const register of [registerSay, registerSend, registerList, registerClients, registerStatus, registerHistory, registerWatch, registerKick, registerPair, registerStop, registerConsole]) {
+  for (const register of [registerSay, registerSend, registerList, registerClients, registerStatus, registerHistory, registerWatch, registerKick, registerRevoke, registerPair, registerStop, registerConsole]) {
     register(program);
   }
   registerHelp(program);

@@ -1,8 +1,10 @@
 import type {
   ClientInfo,
+  ClientListEntry,
   ConversationEvent,
   LegacyDelivery,
   LibraryEntry,
+  PairResult,
   StatusResult,
   TextEvent,
   UploadKind,
@@ -17,7 +19,11 @@ export type ImageSource = { kind: 'library'; name: string } | { kind: 'upload'; 
  *  Failures throw `ProtocolError` with a code the caller can act on. */
 export interface DaemonApi {
   status(): StatusResult;
+  /** The open connections of both protocols. */
   clients(): ClientInfo[];
+  /** `vmctl clients`: paired clients, connected or not, and the legacy clients connected now;
+   *  `all`: revoked ones too. */
+  listClients(all?: boolean): ClientListEntry[];
   /** Broadcast text from the VM; resolves once it is stored (storage failures reject with their code). */
   say(text: string): Promise<TextEvent>;
   /** Start receiving a file's bytes from a local tool; returns the upload handle. `kind: 'file'`
@@ -36,9 +42,14 @@ export interface DaemonApi {
   history(limit: number): ConversationEvent[];
   /** Calls `onEvent` for every event after `lastSeq` (or only new ones), in order; returns unsubscribe. */
   watch(lastSeq: number | undefined, onEvent: (event: ConversationEvent) => void): () => void;
-  /** Disconnect a client by connection id or name. */
+  /** Disconnect a client (every connection it has) by id or name; it may reconnect. */
   kick(client: string): ClientInfo;
-  pairing(host?: string): { pairing: string; fingerprint: string; host: string; port: number };
+  /** Disconnect a paired client by id or name and refuse its credential for good. */
+  revoke(client: string): ClientListEntry;
+  /** The pairing string; `host` (validated) wins over the configured and guessed host. */
+  pairing(host?: string): PairResult;
+  /** Replace the enrolment token in the pairing string; paired clients are unaffected. */
+  rotateEnrolmentToken(): Promise<void>;
   /** Graceful shutdown (what SIGTERM does). */
   stop(): Promise<void>;
 }

@@ -33,7 +33,7 @@ export const DAEMON_OPTIONS = [
     default: '<state-dir>/control.sock',
   },
   { name: 'port', value: 'N', description: 'network port, 0 = any free port; wins over `listen.port`', default: '12345' },
-  { name: 'host', value: 'ADDR', description: 'address to listen on; wins over `listen.host`', default: '0.0.0.0' },
+  { name: 'host', value: 'ADDR', description: 'address to listen on; wins over `listen.host`', default: '::' },
   { name: 'help', short: 'h', description: 'print the usage and exit' },
   { name: 'version', short: 'v', description: 'print the version and exit' },
 ] as const satisfies readonly DaemonOption[];

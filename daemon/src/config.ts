@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { isNetwork } from './legacy/allow-list.js';
-import { CHUNK_HEADER_BYTES, DEFAULT_LIMITS, DEFAULT_PORT, HANDSHAKE_TIMEOUT_MS, KEEPALIVE_TIMEOUT_MS } from '@vm-messenger/protocol';
+import { CHUNK_HEADER_BYTES, DEFAULT_LIMITS, DEFAULT_PORT, HANDSHAKE_TIMEOUT_MS, KEEPALIVE_TIMEOUT_MS, parsePairingHost } from '@vm-messenger/protocol';
 
 /** The daemon's configuration file (JSON). Every key is optional: the embedded defaults make a fresh
  *  machine work with no file at all. Relative directories are resolved against the state dir.
@@ -13,12 +13,27 @@ export const ConfigFile = z
     serverName: z.string().min(1).max(120).optional().describe('The name clients show for this VM; default: the host name.'),
     listen: z
       .object({
-        host: z.string().min(1).default('0.0.0.0').describe('Address the network listener binds to (`--host` wins).'),
+        host: z
+          .string()
+          .min(1)
+          .default('::')
+          .describe('Address the network listener binds to (`--host` wins). `::` is every IPv4 and IPv6 address (dual stack); on a machine without IPv6 the daemon falls back to `0.0.0.0` and says so in its log.'),
         port: z.number().int().min(0).max(65535).default(DEFAULT_PORT).describe('TCP port for v2 clients and, if enabled, legacy clients; 0 = any free port (`--port` wins).'),
       })
       .strict()
       .prefault({})
       .describe('The network listener (TLS WebSocket, and the legacy protocol when enabled).'),
+    pairing: z
+      .object({
+        host: z
+          .string()
+          .refine((h) => parsePairingHost(h).ok, 'must be a hostname, an IPv4 address, or an IPv6 address in brackets')
+          .optional()
+          .describe('The host put in pairing strings: the name or address the client machine reaches this VM by. Default: the listen address if it is one address, else the first non-loopback IPv4 address of the VM (`vmctl pair --host` wins).'),
+      })
+      .strict()
+      .prefault({})
+      .describe('What `vmctl pair` puts in the pairing string.'),
     stateDir: z.string().min(1).optional().describe('Certificate, token, history and images; default: `--state-dir`, else `$STATE_DIRECTORY`, else `./.state`.'),
     libraryDir: z.string().min(1).default('server_images').describe('The image library that `vmctl send NAME` and clients\' library requests read; relative to the state dir.'),
     receivedDir: z.string().min(1).default('received_images').describe('Where every received image is saved under its safe name; relative to the state dir.'),

@@ -1,6 +1,7 @@
 import type { ClientRegistry } from './clients.js';
 import type { DaemonConfig } from './config.js';
 import type { Conversation } from './conversation.js';
+import type { Enrolment } from './enrolment.js';
 import type { Identity } from './identity.js';
 import type { Logger } from './logger.js';
 import type { ImageService } from './image-service.js';
@@ -12,6 +13,8 @@ export interface DaemonContext {
   identity: Identity;
   conversation: Conversation;
   clients: ClientRegistry;
+  /** Enrolment tokens and paired clients' credentials: who a hello is. */
+  enrolment: Enrolment;
   images: ImageService;
   logger: Logger;
   /** Downloads in progress daemon-wide, and each connection's share. */

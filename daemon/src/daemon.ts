@@ -1,12 +1,15 @@
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type net from 'node:net';
+import net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import {
   ProtocolError,
+  DEFAULT_LIMITS,
   formatPairing,
+  nameKey,
   type ClientInfo,
+  type ClientListEntry,
   type UploadKind,
   type Sender,
 } from '@vm-messenger/protocol';
@@ -20,7 +23,11 @@ import { UnauthenticatedGate } from './unauthenticated-gate.js';
 import { History } from './history.js';
 import { StorageHealth } from './storage-health.js';
 import { replayThenFollow } from './replay-then-follow.js';
-import { loadOrCreateIdentity, type Identity } from './identity.js';
+import { createdMessage, loadOrCreateIdentity, rotateEnrolmentToken, type Identity } from './identity.js';
+import { clientListing } from './client-listing.js';
+import { Enrolment } from './enrolment.js';
+import { PairedClients } from './paired-clients.js';
+import { choosePairingHost } from './pairing-host.js';
 import { createImageService, type BlobEvent, type UploadSink } from './image-service.js';
 import { cleanPartials, ImageLibrary, partialDirOf } from './images/index.js';
 import { createLogger, type Logger } from './logger.js';
@@ -51,6 +58,7 @@ export interface Daemon extends DaemonApi {
   readonly port: number;
   readonly host: string;
   readonly fingerprint: string;
+  /** The enrolment token in force now. */
   readonly token: string;
   readonly stateDir: string;
   readonly controlSocketPath: string;
@@ -93,12 +101,26 @@ export async function startDaemon(options: StartOptions = {}): Promise<Daemon> {
   if (leftovers > 0) logger.info(`removed ${leftovers} unfinished upload(s) left by an earlier run`);
 
   const { identity, created } = await loadOrCreateIdentity(config.stateDir, os.hostname());
-  if (created) logger.info(`created a TLS certificate and pairing token in ${config.stateDir}`);
+  const createdLine = createdMessage(created, config.stateDir);
+  if (createdLine) logger.info(createdLine);
 
   const storage = new StorageHealth(logger);
   const history = new History(path.join(config.stateDir, 'history.sqlite3'), storage, config.storage.durability);
   const conversation = new Conversation(history, { busyTimeoutMs: config.storage.busyTimeoutMs, logger });
   const clients = new ClientRegistry();
+  let seenLostLogged = false;
+  const paired = new PairedClients(path.join(config.stateDir, 'clients.sqlite3'), (err) => {
+    // Once per run: the times are retried at each connect and disconnect anyway.
+    if (!seenLostLogged) logger.warn(`cannot record when clients were last seen: ${err.message}`);
+    seenLostLogged = true;
+  });
+  const enrolment = new Enrolment({
+    store: paired,
+    enrolmentToken: () => identity.token,
+    isConnected: (id) => clients.isConnected(id),
+    connectedNameTaken: (key, except) => clients.nameTaken(key, except),
+    maxNameLength: DEFAULT_LIMITS.maxNameLength,
+  });
   const library = new ImageLibrary(config.libraryDir, { maxPixels: config.limits.maxImagePixels });
   const images = createImageService({
     conversation,
@@ -112,7 +134,7 @@ export async function startDaemon(options: StartOptions = {}): Promise<Daemon> {
     queuedPerClient: config.limits.queuedDownloadsPerClient,
     total: config.limits.maxDownloads,
   });
-  const ctx: DaemonContext = { config, identity, conversation, clients, images, logger, downloads };
+  const ctx: DaemonContext = { config, identity, conversation, clients, enrolment, images, logger, downloads };
 
   const v2 = new V2Server(ctx);
   let legacy: LegacyService | undefined;
@@ -148,6 +170,20 @@ export async function startDaemon(options: StartOptions = {}): Promise<Daemon> {
     if (!handle) throw new ProtocolError('unknown_client', `no connected client "${nameOrId}" (see vmctl clients)`);
     return handle;
   };
+  const listClients = (all: boolean) => clientListing(paired.list(), clients.list(), { all, now: Date.now() });
+  /** A paired client by id, or by name among those not revoked (exact, then ignoring case). */
+  const findPaired = (nameOrId: string) => {
+    const records = paired.list();
+    const found =
+      records.find((c) => c.id === nameOrId) ??
+      records.find((c) => c.revokedAt === undefined && c.name === nameOrId) ??
+      records.find((c) => c.revokedAt === undefined && nameKey(c.name) === nameKey(nameOrId));
+    if (found) return found;
+    if (clients.find(nameOrId)?.info().protocol === 'legacy') {
+      throw new ProtocolError('bad_request', `"${nameOrId}" is a legacy client: it has no credential to revoke (restrict legacy clients with legacy.allow)`);
+    }
+    throw new ProtocolError('unknown_client', `no paired client "${nameOrId}" (see vmctl clients)`);
+  };
 
   const api: DaemonApi = {
     status() {
@@ -173,6 +209,7 @@ export async function startDaemon(options: StartOptions = {}): Promise<Daemon> {
       };
     },
     clients: (): ClientInfo[] => clients.list(),
+    listClients: (all = false): ClientListEntry[] => listClients(all),
     async say(text) {
       const max = config.limits.maxTextLength;
       if (text.trim().length === 0) throw new ProtocolError('bad_request', 'nothing to say');
@@ -229,19 +266,45 @@ export async function startDaemon(options: StartOptions = {}): Promise<Daemon> {
     history: (limit) => history.latest(limit),
     watch: (lastSeq, onEvent) => replayThenFollow(conversation, lastSeq ?? history.lastSeq(), onEvent),
     kick(client) {
-      const handle = findClient(client);
-      const info = handle.info();
-      handle.kick('disconnected by the VM operator');
+      const handles = clients.findAll(client);
+      const first = handles[0];
+      if (!first) throw new ProtocolError('unknown_client', `no connected client "${client}" (see vmctl clients)`);
+      const info = first.info();
+      for (const handle of handles) handle.kick('disconnected by the VM operator');
       return info;
     },
+    revoke(client) {
+      const record = findPaired(client);
+      if (record.revokedAt === undefined) {
+        paired.revoke(record.id, Date.now());
+        logger.info(`revoked client ${record.id} "${record.name}"`);
+      }
+      for (const handle of clients.connectionsOf(record.id)) handle.revoke?.('this VM removed this computer');
+      const row = listClients(true).find((c) => c.id === record.id);
+      if (!row) throw new Error(`revoked client ${record.id} is not listed`);
+      return row;
+    },
     pairing(host) {
-      const h = host ?? pairingHost(config.listen.host);
+      const choice = choosePairingHost({
+        requested: host,
+        configured: config.pairing.host,
+        listenHost: config.listen.host,
+        listensOnIpv6: config.listen.host.includes(':'),
+        interfaces: () => os.networkInterfaces(),
+      });
       return {
-        pairing: formatPairing({ host: h, port: daemon.port, token: identity.token, fingerprint: identity.fingerprint, serverName: config.serverName }),
+        pairing: formatPairing({ host: choice.host, port: daemon.port, token: identity.token, fingerprint: identity.fingerprint, serverName: config.serverName }),
         fingerprint: identity.fingerprint,
-        host: h,
+        host: choice.host,
         port: daemon.port,
+        hostSource: choice.source,
+        ...(choice.otherHosts ? { otherHosts: choice.otherHosts } : {}),
+        ...(choice.warning ? { warning: choice.warning } : {}),
       };
+    },
+    async rotateEnrolmentToken() {
+      await rotateEnrolmentToken(identity, config.stateDir);
+      logger.info('replaced the enrolment token (vmctl pair --rotate); paired clients are unaffected');
     },
     stop() {
       stopping ??= (async () => {
@@ -257,6 +320,7 @@ export async function startDaemon(options: StartOptions = {}): Promise<Daemon> {
         for (const id of [...uploads.keys()]) await abandonUpload(id);
         await conversation.settled();
         history.close();
+        paired.close();
         logger.info('stopped');
         resolveStopped();
       })();
@@ -264,6 +328,10 @@ export async function startDaemon(options: StartOptions = {}): Promise<Daemon> {
     },
   };
 
+  if (config.listen.host === '::' && !(await canListenOn('::'))) {
+    logger.info('this machine has no IPv6: listening on IPv4 only (0.0.0.0)');
+    config.listen.host = '0.0.0.0';
+  }
   const legacyEnabled = config.legacy.enabled;
   if (legacyEnabled) legacy = await startLegacy(ctx, api);
   const frontDoor = await startFrontDoor(
@@ -290,7 +358,10 @@ export async function startDaemon(options: StartOptions = {}): Promise<Daemon> {
     port,
     host: config.listen.host,
     fingerprint: identity.fingerprint,
-    token: identity.token,
+    /** The enrolment token in force (it changes with `vmctl pair --rotate`). */
+    get token() {
+      return identity.token;
+    },
     stateDir: config.stateDir,
     controlSocketPath: config.controlSocket.path,
     stopped,
@@ -319,12 +390,11 @@ export async function startDaemon(options: StartOptions = {}): Promise<Daemon> {
   return daemon;
 }
 
-/** The address to put in a pairing string when listening on all interfaces: the first
- *  non-internal IPv4 address, which is what the Windows host reaches the VM by. */
-export function pairingHost(listenHost: string): string {
-  if (listenHost !== '0.0.0.0' && listenHost !== '::') return listenHost;
-  for (const addrs of Object.values(os.networkInterfaces())) {
-    for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
-  }
-  return '127.0.0.1';
+/** Whether a socket of the address's family can be bound (`::` fails where the kernel has no IPv6). */
+function canListenOn(host: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(0, host, () => probe.close(() => resolve(true)));
+  });
 }

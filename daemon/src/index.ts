@@ -1,4 +1,4 @@
-export { startDaemon, defaultStateDir, pairingHost, type Daemon, type StartOptions } from './daemon.js';
+export { startDaemon, defaultStateDir, type Daemon, type StartOptions } from './daemon.js';
 export type { DaemonApi, ImageSource } from './api.js';
 export { ConfigFile, parseConfig, ConfigError, type DaemonConfig } from './config.js';
 export { createLogger, type Logger } from './logger.js';

@@ -21,6 +21,8 @@ export const ERROR_CODES = [
   'forbidden_name',
   'unknown_client',
   'kicked',
+  /** The VM operator revoked this client (`vmctl revoke`): its credential is refused for good. */
+  'revoked',
   'server_shutdown',
   'rate_limited',
   /** A connection (or the daemon as a whole) already has as many uploads open, or downloads waiting, as allowed. */
@@ -59,12 +61,14 @@ export const CLOSE_CODES = {
   protocolViolation: 4006,
   kicked: 4007,
   keepaliveTimeout: 4008,
+  revoked: 4009,
 } as const;
 
 /** Close codes after which retrying with the same settings cannot help. */
 export const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([
   CLOSE_CODES.badToken,
   CLOSE_CODES.unsupportedProtocol,
+  CLOSE_CODES.revoked,
 ]);
 
 export class ProtocolError extends Error {

@@ -5,7 +5,7 @@ import { DEFAULT_LIMITS, DEFAULT_PORT } from '@vm-messenger/protocol';
 test('an empty config yields every embedded default, nested sections included', (t) => {
   const config = parseConfig({}, 'test');
   t.is(config.listen.port, DEFAULT_PORT);
-  t.is(config.listen.host, '0.0.0.0');
+  t.is(config.listen.host, '::');
   t.is(config.limits.maxClients, 1000);
   t.is(config.limits.maxImageBytes, DEFAULT_LIMITS.maxImageBytes);
   t.is(config.limits.handshakeTimeoutMs, 10_000);

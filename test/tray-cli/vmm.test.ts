@@ -15,7 +15,7 @@ async function paired(t: Parameters<typeof tempDir>[0], daemon: Daemon, name = '
   return dir;
 }
 
-test.serial('vmm pair saves the settings (conf format) and the token in a 0600 file beside them', async (t) => {
+test.serial('vmm pair saves the settings (conf format) and its own credential in a 0600 file beside them', async (t) => {
   const daemon = await startTestDaemon(t);
   const dir = await tempDir(t, 'vmm-cli-');
   const r = await runVmm(['pair', daemon.pairing('127.0.0.1').pairing, '--name', 'cli-desk'], { VMM_CLIENT_DIR: dir });
@@ -24,7 +24,10 @@ test.serial('vmm pair saves the settings (conf format) and the token in a 0600 f
   const settings = JSON.parse(await readFile(path.join(dir, 'settings.json'), 'utf8')) as Record<string, unknown>;
   t.like(settings, { host: '127.0.0.1', port: daemon.port, fingerprint: daemon.fingerprint, clientName: 'cli-desk' });
   t.false(JSON.stringify(settings).includes(daemon.token));
-  t.is(await readFile(path.join(dir, 'token'), 'utf8'), daemon.token);
+  // Pairing enrolled it: it keeps the credential the daemon issued, not the shared token.
+  const credential = await readFile(path.join(dir, 'token'), 'utf8');
+  t.regex(credential, /^vmc1\.c\d+\.[\w-]{43}$/);
+  t.false(JSON.stringify(settings).includes(credential));
   t.is((await stat(path.join(dir, 'token'))).mode & 0o777, 0o600);
 });
 

@@ -168,11 +168,12 @@ test('waking from sleep replaces a connection that still looks alive, resuming w
   await waitForStatus(h, 'connected');
   await daemon.say('before sleep');
   await until(async () => (await texts(h)).includes('before sleep'), 'first text');
-  const before = daemon.clients().map((c) => c.id);
+  // The client's id stays (it is the same paired client): the connection is told apart by its age.
+  const before = daemon.clients().map((c) => c.connectedAt);
 
   h.core.reconnectNow('resume');
   await daemon.say('while waking');
-  await until(() => daemon.clients().length === 1 && daemon.clients()[0]!.id !== before[0], 'a fresh connection');
+  await until(() => daemon.clients().length === 1 && daemon.clients()[0]!.connectedAt !== before[0], 'a fresh connection');
   await waitForStatus(h, 'connected');
   await until(async () => (await texts(h)).length === 2, 'both texts');
   t.deepEqual(await texts(h), ['before sleep', 'while waking']);

@@ -20,7 +20,7 @@ test('console speaks the original language: text, list, send, clients; EOF leave
   t.notRegex(run.stdout, /vmctl:/);
   t.regex(run.stdout, /cat\.png\s+\S+ B\s+20x10\s+png/);
   t.regex(run.stdout, /sent \S+cat\S*\.png \(20x10, .+\) as #\d+ to all clients/);
-  t.regex(run.stdout, /\balice\s+127\.0\.0\.1\s+/);
+  t.regex(run.stdout, /\balice\s+connected\s+127\.0\.0\.1\s+/);
   t.regex(run.stdout, /usage: send <file>/);
 
   const text = await alice.waitForEvent((e) => e.kind === 'text');
@@ -58,7 +58,7 @@ test('console shows what clients say, above the prompt', async (t) => {
   await until(() => out.includes('VM> '), 'the prompt', 10_000);
   const bob = await connectClient(t, daemon, 'bob');
   bob.say('hi from bob');
-  await until(() => /#\d+ bob \[client[^\]]*\] \(127\.0\.0\.1\): hi from bob/.test(out), "bob's message in the console", 10_000);
+  await until(() => /#\d+ bob \[client c\d+\] \(127\.0\.0\.1\): hi from bob/.test(out), "bob's message in the console", 10_000);
   child.stdin.end();
   t.is(await exited, 0);
 });

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ClientInfo, ControlResults, ConversationEvent, LibraryEntry, parsePairing } from '@vm-messenger/protocol';
+import { ClientListEntry, ControlResults, ConversationEvent, LibraryEntry, parsePairing } from '@vm-messenger/protocol';
 import type { Daemon } from '@vm-messenger/daemon';
 import { makePng } from '../helpers/images.js';
 import { connectClient, fileScope, startTestDaemon, vmctl, type TestClient } from './harness.js';
@@ -44,12 +44,12 @@ test('status --json is the daemon\'s status result', async (t) => {
   t.is(status.fingerprint, daemon.fingerprint);
 });
 
-test('clients lists name, address, since, protocol and bytes', async (t) => {
+test('clients lists id, name, state, address, last seen, protocol and bytes', async (t) => {
   const run = await vmctl(['clients'], { socket });
   t.is(run.code, 0, run.stderr);
   const [header, row, extra] = run.stdout.trimEnd().split('\n');
-  t.regex(header ?? '', /^ID\s+NAME\s+ADDRESS\s+CONNECTED SINCE\s+PROTOCOL\s+IN\s+OUT$/);
-  t.regex(row ?? '', /\balice\s+127\.0\.0\.1\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+v2\s+\d+(\.\d)? (B|KiB)\s+\d+(\.\d)? (B|KiB)$/);
+  t.regex(header ?? '', /^ID\s+NAME\s+STATE\s+ADDRESS\s+LAST SEEN\s+PROTOCOL\s+IN\s+OUT$/);
+  t.regex(row ?? '', /^c\d+\s+alice\s+connected\s+127\.0\.0\.1\s+now\s+v2\s+\d+(\.\d)? (B|KiB)\s+\d+(\.\d)? (B|KiB)$/);
   t.is(extra, undefined);
 });
 
@@ -57,7 +57,7 @@ test('clients --json', async (t) => {
   const run = await vmctl(['clients', '--json'], { socket });
   t.is(run.code, 0, run.stderr);
   const { clients } = JSON.parse(run.stdout) as { clients: unknown[] };
-  const [client] = clients.map((c) => ClientInfo.parse(c));
+  const [client] = clients.map((c) => ClientListEntry.parse(c));
   t.is(clients.length, 1);
   t.is(client?.name, 'alice');
   t.is(client?.protocol, 'v2');
@@ -109,7 +109,7 @@ test('pair prints a pairing string that parses, then the fingerprint', async (t)
   t.is(parsed.value.token, daemon.token);
   t.is(parsed.value.fingerprint, daemon.fingerprint);
   t.is(fingerprintLine, `fingerprint: sha256:${daemon.fingerprint}`);
-  t.regex(run.stderr, /holds the access token/);
+  t.regex(run.stderr, /enrols new clients: share it only with machines you trust/);
 });
 
 test('pair --json', async (t) => {

@@ -143,6 +143,6 @@ test('clients with nobody connected says so', async (t) => {
   const daemon = await startTestDaemon(t);
   const run = await vmctl(['clients'], { socket: daemon.controlSocketPath });
   t.is(run.code, 0, run.stderr);
-  t.is(run.stdout.trim(), 'no clients connected');
+  t.is(run.stdout.trim(), 'no clients paired or connected (pair one with the string from vmctl pair)');
   await until(() => daemon.clients().length === 0, 'the kicked client to be gone', 5000);
 });

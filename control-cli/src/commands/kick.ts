@@ -4,7 +4,7 @@ import { print, printJson, withClient } from '../session.js';
 export function registerKick(program: Command): void {
   program
     .command('kick')
-    .description('disconnect a client')
+    .description('disconnect a client (it may reconnect; to keep it out, use vmctl revoke)')
     .argument('<client>', 'its id or name (see vmctl clients)')
     .option('--json', 'print the kicked client as JSON')
     .action(async (client: string, opts: { json?: boolean }, cmd: Command) => {

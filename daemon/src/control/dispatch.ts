@@ -23,7 +23,7 @@ type Handlers = { [M in Method]: (request: RequestOf<M>, api: DaemonApi) => Prom
  *  `stop` are not here because their replies are tied to the connection's life (see the server). */
 const handlers: Handlers = {
   status: (_r, api) => api.status(),
-  clients: (_r, api) => ({ clients: api.clients() }),
+  clients: (r, api) => ({ clients: api.listClients(r.params.all ?? false) }),
   say: async (r, api) => ({ event: await api.say(r.params.text) }),
   'upload-begin': (r, api) => ({ upload: api.beginUpload(r.params.name, r.params.size, r.params.sha256, r.params.kind) }),
   'upload-chunk': async (r, api) => ({ received: await api.uploadChunk(r.params.upload, decodeChunk(r.params.data)) }),
@@ -34,7 +34,14 @@ const handlers: Handlers = {
   list: async (_r, api) => ({ images: await api.listLibrary() }),
   history: (r, api) => ({ events: api.history(r.params.limit) }),
   kick: (r, api) => ({ kicked: api.kick(r.params.client) }),
-  pair: (r, api) => api.pairing(r.params.host),
+  revoke: (r, api) => ({ revoked: api.revoke(r.params.client) }),
+  pair: async (r, api) => {
+    // The host is checked before the token is replaced: a typo must not rotate it.
+    const first = api.pairing(r.params.host);
+    if (!r.params.rotate) return first;
+    await api.rotateEnrolmentToken();
+    return { ...api.pairing(r.params.host), rotated: true };
+  },
 };
 
 /** Runs one request and checks the answer against the protocol, so a daemon bug becomes an

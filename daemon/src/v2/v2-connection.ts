@@ -1,11 +1,8 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type { WebSocket, RawData } from 'ws';
 import {
   CLOSE_CODES,
-  DEFAULT_LIMITS,
   PROTOCOL_VERSION,
-  normalizeClientName,
   ProtocolError,
   decodeChunk,
   decodeUtf8,
@@ -37,6 +34,8 @@ export interface HelloGuards {
   /** Wrong-token lines, at most one per address per minute. */
   rejections?: RateLimitedLog;
 }
+import type { Admission } from '../enrolment.js';
+import { StorageError, toStorageError } from '../storage-error.js';
 import { SendQueue } from './send-queue.js';
 import { UploadReceiver } from './upload-receiver.js';
 import { startDownload, type DownloadRequest } from './download.js';
@@ -66,6 +65,8 @@ export class V2Connection implements ClientHandle {
   readonly id: string;
   private state: State = 'handshake';
   private name = '(handshake)';
+  /** The paired client's stable id, once welcomed. */
+  private clientId: string | undefined;
   private readonly connectedAt = Date.now();
   private bytesIn = 0;
   private bytesOut = 0;
@@ -91,7 +92,7 @@ export class V2Connection implements ClientHandle {
     private readonly ctx: DaemonContext,
     private readonly guards: HelloGuards = { tokens: new TokenThrottle({ baseDelayMs: ctx.config.limits.badTokenDelayMs, maxDelayMs: ctx.config.limits.badTokenMaxDelayMs }) },
   ) {
-    this.id = ctx.clients.nextId('c');
+    this.id = ctx.clients.nextId('v');
     const { limits } = ctx.config;
     this.queue = new SendQueue(socket, {
       highWater: HIGH_WATER_BYTES,
@@ -122,7 +123,7 @@ export class V2Connection implements ClientHandle {
 
   info(): ClientInfo {
     return {
-      id: this.id,
+      id: this.clientId ?? this.id,
       name: this.name,
       address: this.address,
       protocol: 'v2',
@@ -135,6 +136,11 @@ export class V2Connection implements ClientHandle {
   kick(reason: string): void {
     this.send({ type: 'bye', code: 'kicked', reason });
     this.close(CLOSE_CODES.kicked, 'kicked', reason, 'info');
+  }
+
+  revoke(reason: string): void {
+    this.send({ type: 'bye', code: 'revoked', reason });
+    this.close(CLOSE_CODES.revoked, 'revoked', reason, 'info');
   }
 
   /** Shutdown: say goodbye, then close once the goodbye is flushed. */
@@ -157,7 +163,7 @@ export class V2Connection implements ClientHandle {
   }
 
   private sender(): Sender {
-    return { kind: 'client', name: this.name, address: this.address };
+    return { kind: 'client', name: this.name, address: this.address, ...(this.clientId ? { id: this.clientId } : {}) };
   }
 
   send(frame: ServerFrame): void {
@@ -170,7 +176,7 @@ export class V2Connection implements ClientHandle {
 
   private close(code: number, reason: ErrorCode, detail: string, level: 'debug' | 'info' | 'warn'): void {
     if (this.state === 'closed') return;
-    this.ctx.logger.log(level, `client ${this.id} ${this.name}@${this.address} closed: ${reason} (${detail})`);
+    this.ctx.logger.log(level, `client ${this.clientId ?? this.id} ${this.name}@${this.address} closed: ${reason} (${detail})`);
     this.state = 'closed';
     this.cleanup(reason !== 'slow_consumer');
     // ws sends the close frame after what is already handed to the socket; the queue flushes its
@@ -196,7 +202,7 @@ export class V2Connection implements ClientHandle {
 
   private onClosed(code: number, reason: string): void {
     if (this.state !== 'closed') {
-      this.ctx.logger.info(`client ${this.id} ${this.name}@${this.address} disconnected (${code}${reason ? ` ${reason}` : ''})`);
+      this.ctx.logger.info(`client ${this.clientId ?? this.id} ${this.name}@${this.address} disconnected (${code}${reason ? ` ${reason}` : ''})`);
     }
     this.state = 'closed';
     this.cleanup(false);
@@ -211,6 +217,7 @@ export class V2Connection implements ClientHandle {
     this.ctx.downloads.drop(this);
     this.uploadsDrained = this.uploads.abortAll();
     this.ctx.clients.remove(this);
+    if (this.clientId) this.ctx.enrolment.seen(this.clientId, this.address);
   }
 
   /** An invalid frame: answered with its ref when it names one, and counted against the peer. */
@@ -273,7 +280,7 @@ export class V2Connection implements ClientHandle {
   }
 
   private async onHello(hello: HelloFrame): Promise<void> {
-    const { config, identity, clients, logger } = this.ctx;
+    const { config, enrolment, clients, logger } = this.ctx;
     this.state = 'checking';
     // An address that guessed wrong recently waits its turn before its token is even looked at.
     const report = await this.guards.tokens.turn(this.address);
@@ -284,7 +291,16 @@ export class V2Connection implements ClientHandle {
       this.close(CLOSE_CODES.unsupportedProtocol, 'unsupported_protocol', `client protocol ${hello.protocol}`, 'warn');
       return;
     }
-    if (!tokenMatches(hello.token, identity.token)) {
+    const token = enrolment.check(hello.token);
+    if (!token.ok && token.code === 'revoked') {
+      // The secret was right, so this is no guess to slow down: the answer is final at once.
+      report('abandoned');
+      logger.info(`refused client ${token.client.id} "${token.client.name}" from ${this.address}: revoked`);
+      this.sendError('revoked', 'this VM removed this computer (vmctl revoke): pair again with a new pairing string to reconnect');
+      this.close(CLOSE_CODES.revoked, 'revoked', 'revoked credential', 'debug');
+      return;
+    }
+    if (!token.ok) {
       report('wrong');
       const line = `rejected client "${sanitizeForLog(hello.clientName)}" from ${this.address}: wrong pairing token`;
       if (this.guards.rejections) this.guards.rejections.note(this.address, line);
@@ -302,13 +318,31 @@ export class V2Connection implements ClientHandle {
       this.close(CLOSE_CODES.tooManyClients, 'too_many_clients', 'limit reached', 'warn');
       return;
     }
+    let admission: Admission;
+    try {
+      admission = enrolment.admit(token, hello.clientName);
+    } catch (err) {
+      // Nothing was recorded; the client retries (1001 is not fatal) and gets in once it is cleared.
+      const storage = toStorageError(err);
+      const code = storage instanceof StorageError ? storage.code : 'internal';
+      logger.error(`cannot record client "${sanitizeForLog(hello.clientName)}" from ${this.address}: ${(err as Error).message}`);
+      this.sendError(code, `the daemon cannot record this client in its state directory (${code}); see its log`);
+      this.close(CLOSE_CODES.goingAway, code, 'enrolment not stored', 'debug');
+      return;
+    }
     this.state = 'open';
     this.kinds = kindsOf(hello.kinds);
     this.guards.admission?.release();
-    this.name = clients.uniqueName(normalizeClientName(hello.clientName, DEFAULT_LIMITS.maxNameLength));
+    this.clientId = admission.client.id;
+    this.name = admission.name;
     clients.add(this);
+    enrolment.seen(this.clientId, this.address);
     this.startKeepalive();
-    logger.info(`client ${this.id} "${this.name}" connected from ${this.address}`);
+    logger.info(
+      admission.credential
+        ? `client ${this.clientId} "${this.name}" enrolled from ${this.address}`
+        : `client ${this.clientId} "${this.name}" connected from ${this.address}`,
+    );
     const history = this.ctx.conversation.history;
     this.send({
       type: 'welcome',
@@ -316,6 +350,8 @@ export class V2Connection implements ClientHandle {
       serverName: config.serverName,
       seq: history.lastSeq(),
       clientName: this.name,
+      clientId: this.clientId,
+      ...(admission.credential ? { credential: admission.credential } : {}),
       limits: {
         maxFrameBytes: config.limits.maxFrameBytes,
         maxTextLength: config.limits.maxTextLength,
@@ -498,13 +534,6 @@ function refOf(frame: ClientFrame): number | string | undefined {
   if ('id' in frame) return frame.id;
   if ('transfer' in frame) return frame.transfer;
   return undefined;
-}
-
-/** Compares digests so the time taken reveals nothing about the token. */
-function tokenMatches(given: string, expected: string): boolean {
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
 }
 
 const sanitizeForLog = (s: string): string => s.replace(/[^\x20-\x7e]/g, '?').slice(0, 60);

@@ -2,8 +2,10 @@ import { z } from 'zod';
 import { ERROR_CODES } from '../errors.js';
 import { ConversationEvent, FileEvent, ImageEvent, ImageMime, LibraryEntry, TextEvent } from '../wire/event.js';
 
+/** One open connection. */
 export const ClientInfo = z.object({
-  /** Stable for the life of the connection; `vmctl kick` accepts it or the name. */
+  /** A paired client's stable id (`c7`, the same for all its connections and across restarts), or
+   *  a legacy connection's `l<N>`; `vmctl kick` and `vmctl revoke` accept it or the name. */
   id: z.string(),
   name: z.string(),
   address: z.string(),
@@ -26,6 +28,50 @@ export const StorageStatus = z
   })
   .describe('The storage condition; absent from daemons older than this field.');
 export type StorageStatus = z.infer<typeof StorageStatus>;
+
+/** One row of `vmctl clients`: a paired client, connected or not, or a connected legacy client. */
+export const ClientListEntry = z.object({
+  /** `c<N>` for a paired client (stable), `l<N>` for a legacy connection. */
+  id: z.string(),
+  name: z.string(),
+  protocol: z.enum(['v2', 'legacy']),
+  /** `offline`: paired, not connected now. `revoked`: refused for good (listed with `all`). */
+  state: z.enum(['connected', 'offline', 'revoked']),
+  /** Open connections now (a client may hold more than one, e.g. `vmm send` beside `vmm connect`). */
+  connections: z.number().int().nonnegative(),
+  /** The address of its newest connection, or the one it was last seen from. */
+  address: z.string().optional(),
+  /** When its oldest open connection was made (ms since the epoch). */
+  connectedAt: z.number().int().optional(),
+  /** When it was last connected or disconnected (ms since the epoch). */
+  lastSeen: z.number().int().optional(),
+  pairedAt: z.number().int().optional(),
+  revokedAt: z.number().int().optional(),
+  /** Over its open connections. */
+  bytesIn: z.number().int().nonnegative(),
+  bytesOut: z.number().int().nonnegative(),
+});
+export type ClientListEntry = z.infer<typeof ClientListEntry>;
+
+/** Where the host in a pairing string came from: `--host`, the `pairing.host` setting, the
+ *  address the daemon listens on, a network interface, or the fallback `127.0.0.1`. */
+export const PairingHostSource = z.enum(['request', 'config', 'listen', 'interface', 'fallback']);
+export type PairingHostSource = z.infer<typeof PairingHostSource>;
+
+export const PairResult = z.object({
+  pairing: z.string(),
+  fingerprint: z.string(),
+  host: z.string(),
+  port: z.number().int(),
+  hostSource: PairingHostSource,
+  /** Other addresses of this VM a client might reach it by (for --host). */
+  otherHosts: z.array(z.string()).optional(),
+  /** Why the host may not be reachable from the client (the fallback was used). */
+  warning: z.string().optional(),
+  /** True when this request replaced the enrolment token (`vmctl pair --rotate`). */
+  rotated: z.boolean().optional(),
+});
+export type PairResult = z.infer<typeof PairResult>;
 
 export const StatusResult = z.object({
   version: z.string(),
@@ -80,7 +126,7 @@ export type LegacyDelivery = z.infer<typeof LegacyDelivery>;
 /** What each method answers on success. vmctl validates replies with these. */
 export const ControlResults = {
   status: StatusResult,
-  clients: z.object({ clients: z.array(ClientInfo) }),
+  clients: z.object({ clients: z.array(ClientListEntry) }),
   say: z.object({ event: TextEvent }),
   'upload-begin': z.object({ upload: z.string() }),
   'upload-chunk': z.object({ received: z.number().int().nonnegative() }),
@@ -89,7 +135,8 @@ export const ControlResults = {
   history: z.object({ events: z.array(ConversationEvent) }),
   watch: z.object({ lastSeq: z.number().int().nonnegative() }),
   kick: z.object({ kicked: ClientInfo }),
-  pair: z.object({ pairing: z.string(), fingerprint: z.string(), host: z.string(), port: z.number().int() }),
+  revoke: z.object({ revoked: ClientListEntry }),
+  pair: PairResult,
   stop: z.object({ stopping: z.literal(true) }),
 } as const;
 export type ControlResult<M extends keyof typeof ControlResults> = z.infer<(typeof ControlResults)[M]>;

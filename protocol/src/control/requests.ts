@@ -11,7 +11,8 @@ const req = <M extends string, P extends z.ZodType>(method: M, params: P) =>
 const NoParams = z.object({}).strict().default({});
 
 export const StatusRequest = req('status', NoParams);
-export const ClientsRequest = req('clients', NoParams);
+/** `all`: revoked clients too. */
+export const ClientsRequest = req('clients', z.object({ all: z.boolean().optional() }).strict().default({}));
 export const SayRequest = req('say', z.object({ text: z.string().min(1, 'the text is empty: nothing to send') }));
 /** Start streaming a file from vmctl (which runs as the user and can read it; the daemon may not). */
 /** `kind: 'file'` (what vmctl sends) accepts any regular file: it becomes an image event when it
@@ -37,7 +38,11 @@ export const ListRequest = req('list', NoParams);
 export const HistoryRequest = req('history', z.object({ limit: z.number().int().min(1).max(10_000).default(20) }));
 export const WatchRequest = req('watch', z.object({ lastSeq: z.number().int().nonnegative().optional() }).default({}));
 export const KickRequest = req('kick', z.object({ client: z.string().min(1) }));
-export const PairRequest = req('pair', z.object({ host: z.string().min(1).optional() }).default({}));
+/** Disconnects a paired client and refuses its credential for good (close code 4009 `revoked`). */
+export const RevokeRequest = req('revoke', z.object({ client: z.string().min(1) }));
+/** `host`: what clients should connect to (a hostname, an IPv4 address, or an IPv6 address in
+ *  brackets). `rotate`: replace the enrolment token first; paired clients are unaffected. */
+export const PairRequest = req('pair', z.object({ host: z.string().min(1).max(260).optional(), rotate: z.boolean().optional() }).default({}));
 export const StopRequest = req('stop', NoParams);
 
 export const ControlRequest = z.discriminatedUnion('method', [
@@ -51,6 +56,7 @@ export const ControlRequest = z.discriminatedUnion('method', [
   HistoryRequest,
   WatchRequest,
   KickRequest,
+  RevokeRequest,
   PairRequest,
   StopRequest,
 ]);
@@ -69,6 +75,7 @@ export const ControlRequestByMethod = {
   history: HistoryRequest,
   watch: WatchRequest,
   kick: KickRequest,
+  revoke: RevokeRequest,
   pair: PairRequest,
   stop: StopRequest,
 } as const;

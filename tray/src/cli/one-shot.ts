@@ -4,6 +4,7 @@ import { stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { EXIT_CODES, type AcceptedFrame } from '@vm-messenger/protocol';
+import { keepIssuedCredential } from '../core/issued-credential.js';
 import { ClientError, V2Client } from '../core/v2-client.js';
 import type { ClientContext } from './client-context.js';
 import { CliError, notPairedMessage } from './cli-error.js';
@@ -13,12 +14,16 @@ export async function connectOnce(ctx: ClientContext, timeoutMs: number): Promis
   const { host, port, fingerprint, clientName } = ctx.settings;
   const token = await ctx.secrets.getToken();
   if (!host || !port || !fingerprint || !token) throw new CliError(EXIT_CODES.usage, notPairedMessage(process.env));
+  let client: V2Client;
   try {
-    return await V2Client.connect({ host, port, fingerprint, token, clientName: clientName || os.hostname(), handshakeTimeoutMs: timeoutMs });
+    client = await V2Client.connect({ host, port, fingerprint, token, clientName: clientName || os.hostname(), handshakeTimeoutMs: timeoutMs });
   } catch (err) {
     const unreachable = err instanceof ClientError && err.code === 'connect_failed';
     throw new CliError(unreachable ? EXIT_CODES.notRunning : EXIT_CODES.failed, (err as Error).message);
   }
+  // Not fatal if it cannot be saved: the daemon enrols this client again next time.
+  await keepIssuedCredential(ctx.secrets, client.welcome).catch(() => undefined);
+  return client;
 }
 
 async function withClient(ctx: ClientContext, timeoutMs: number, send: (client: V2Client) => Promise<AcceptedFrame>): Promise<AcceptedFrame> {

@@ -11,8 +11,9 @@ export type ConnectionState =
   /** `nextRetryAt` is epoch ms; `lastError` the technical reason (for "Details" and the log),
    *  `lastErrorCode` its code, which the UI turns into a plain sentence. */
   | { status: 'reconnecting'; attempt: number; nextRetryAt: number; lastError?: string; lastErrorCode?: string }
-  /** Bad token or certificate: retrying cannot help until the user pairs again. */
-  | { status: 'auth-failed'; code: 'bad_token' | 'bad_fingerprint' | 'unsupported_protocol'; reason: string };
+  /** Bad token or certificate, or `revoked`: the VM removed this computer (`vmctl revoke`).
+   *  Retrying cannot help until the user pairs again. */
+  | { status: 'auth-failed'; code: 'bad_token' | 'bad_fingerprint' | 'unsupported_protocol' | 'revoked'; reason: string };
 
 export type Delivery = 'pending' | 'sending' | 'delivered' | 'failed';
 

@@ -1,6 +1,6 @@
 /** Keeps one V2Client connected for as long as the client runs: connects, notices loss (close or
  *  keepalive silence), waits with backoff, resumes from the last seq it forwarded, and stops for
- *  good only when retrying cannot help (bad token, wrong certificate, unknown protocol). */
+ *  good only when retrying cannot help (bad token, wrong certificate, unknown protocol, revoked). */
 import { EventEmitter } from 'node:events';
 import type { ConversationEvent } from '@vm-messenger/protocol';
 import type { ConnectionState } from './bridge-api.js';
@@ -93,6 +93,12 @@ export class ConnectionManager extends EventEmitter<ConnectionManagerEvents> {
     this.current = undefined;
     client?.close();
     this.setState(this.target ? { status: 'disconnected' } : { status: 'unpaired' });
+  }
+
+  /** The client's own credential replaced the token it connected with (enrolment): used from the
+   *  next connection on, without dropping the current one. */
+  setToken(token: string): void {
+    if (this.target) this.target = { ...this.target, token };
   }
 
   /** Skips the backoff wait. After auth-failed it makes one new attempt (the user asked). */
@@ -193,7 +199,7 @@ export class ConnectionManager extends EventEmitter<ConnectionManagerEvents> {
   private failed(error: ClientError): void {
     this.emit('lost', error);
     if (error.fatal) {
-      const code = error.code === 'bad_fingerprint' || error.code === 'unsupported_protocol' ? error.code : 'bad_token';
+      const code = error.code === 'bad_fingerprint' || error.code === 'unsupported_protocol' || error.code === 'revoked' ? error.code : 'bad_token';
       this.setState({ status: 'auth-failed', code, reason: error.message });
       return;
     }

@@ -8,7 +8,8 @@ export type ReconnectReason = 'resume' | 'unlock-screen' | 'network-online' | 'u
 
 export type PersistedSettings = Record<string, unknown>;
 
-/** The pairing token, kept outside the settings JSON. */
+/** The client's secret, kept outside the settings JSON: its own credential once the daemon has
+ *  enrolled it (until then, the enrolment token from the pairing string). */
 export interface SecretStore {
   getToken(): Promise<string | undefined>;
   setToken(token: string): Promise<void>;

@@ -12,6 +12,7 @@ import { ChatView } from './chat-view.js';
 import { ConnectionManager, type ConnectionTarget } from './connection-manager.js';
 import { notifierFrom, type Notifier } from './notifier.js';
 import { Outbox, type DeliveryUpdate, type OutboxEntry } from './outbox.js';
+import { keepIssuedCredential } from './issued-credential.js';
 import { probePairing } from './pairing-flow.js';
 import type { ReconnectReason, TrayCore, TrayCoreDeps } from './ports.js';
 import { isExecutableName } from './executable-types.js';
@@ -215,6 +216,13 @@ export function createTrayCore(deps: TrayCoreDeps, options: TrayCoreOptions = {}
   manager.on('connected', (client, resumedFrom) => {
     ownName = client.welcome.clientName;
     ownId = client.welcome.clientId;
+    void keepIssuedCredential(deps.secrets, client.welcome)
+      .then((credential) => {
+        if (credential === undefined) return;
+        token = credential;
+        manager.setToken(credential);
+      })
+      .catch(() => undefined);
     if (firstContact) {
       // What the daemon said before this client ever connected is history, not unread news.
       firstContact = false;
@@ -322,8 +330,10 @@ export function createTrayCore(deps: TrayCoreDeps, options: TrayCoreOptions = {}
       if (!probe.ok) return { ok: false, code: probe.code, message: probe.message, ...(probe.target ? { target: probe.target } : {}) };
       const { info, welcome } = probe;
       const sameDaemon = settings.fingerprint === info.fingerprint && settings.host === info.host && settings.port === info.port;
-      await deps.secrets.setToken(info.token);
-      token = info.token;
+      // The probe was enrolled: its credential is this client from now on, not the shared token.
+      const secret = welcome.credential ?? info.token;
+      await deps.secrets.setToken(secret);
+      token = secret;
       save({
         host: info.host,
         port: info.port,

@@ -61,8 +61,8 @@ export interface V2ClientOptions {
   onWelcome?: (client: V2Client) => void;
 }
 
-/** Why a connection attempt or a connection ended. `bad_fingerprint` and `bad_token` mean the
- *  pairing is wrong: retrying cannot help. */
+/** Why a connection attempt or a connection ended. `bad_fingerprint`, `bad_token` and `revoked`
+ *  mean the pairing is wrong or withdrawn: retrying cannot help. */
 export type ClientErrorCode = ErrorCode | 'bad_fingerprint' | 'connect_failed' | 'connection_lost' | 'closed' | 'request_timeout';
 
 /** Defaults for V2ClientOptions.requestTimeoutMs and storeTimeoutMs. Every wait of the client has
@@ -86,7 +86,7 @@ export class ClientError extends Error {
   }
   /** Retrying with the same settings cannot succeed. */
   get fatal(): boolean {
-    return this.code === 'bad_fingerprint' || this.code === 'bad_token' || this.code === 'unsupported_protocol';
+    return this.code === 'bad_fingerprint' || this.code === 'bad_token' || this.code === 'unsupported_protocol' || this.code === 'revoked';
   }
 }
 
@@ -579,6 +579,7 @@ function closeError(code: number, reason: string, frame: ErrorFrame | undefined)
   if (frame) return new ClientError(frame.code, frame.message);
   if (code === CLOSE_CODES.badToken) return new ClientError('bad_token', 'the daemon refused the pairing token: pair again');
   if (code === CLOSE_CODES.unsupportedProtocol) return new ClientError('unsupported_protocol', 'the daemon speaks another protocol version');
+  if (code === CLOSE_CODES.revoked) return new ClientError('revoked', 'this VM removed this computer: pair again with a new pairing string');
   if (FATAL_CLOSE_CODES.has(code)) return new ClientError('bad_token', reason);
   if (code === CLOSE_CODES.goingAway) return new ClientError('server_shutdown', reason || 'the daemon is shutting down');
   if (code === CLOSE_CODES.kicked) return new ClientError('kicked', reason || 'disconnected by the VM operator');

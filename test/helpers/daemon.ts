@@ -149,15 +149,24 @@ export interface DaemonProcess {
  *  systemd tests. Resolves once it is listening. */
 export async function spawnDaemon(
   t: ExecutionContext,
-  opts: { stateDir?: string; port?: number; config?: Record<string, unknown>; env?: NodeJS.ProcessEnv } = {},
+  opts: {
+    stateDir?: string;
+    port?: number;
+    config?: Record<string, unknown>;
+    env?: NodeJS.ProcessEnv;
+    /** A command that runs node for it (e.g. under a seccomp filter): `[...launcher, node, main.js, …]`. */
+    launcher?: string[];
+  } = {},
 ): Promise<DaemonProcess> {
   const stateDir = opts.stateDir ?? (await tempDir(t));
   const configFile = path.join(stateDir, 'test-config.json');
   await writeFile(configFile, JSON.stringify(testConfig({ logLevel: 'info', ...opts.config })));
   const controlSocket = path.join(stateDir, 'control.sock');
+  const daemonArgs = [path.join(repoRoot, 'daemon/dist/main.js'), '--config', configFile, '--state-dir', stateDir, '--port', String(opts.port ?? 0)];
+  const [command, ...args] = [...(opts.launcher ?? []), process.execPath, ...daemonArgs] as [string, ...string[]];
   const child = spawn(
-    process.execPath,
-    [path.join(repoRoot, 'daemon/dist/main.js'), '--config', configFile, '--state-dir', stateDir, '--port', String(opts.port ?? 0)],
+    command,
+    args,
     { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';

@@ -4,37 +4,12 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { parseUnit, unitPath } from '../helpers/systemd-unit.js';
 
 const run = promisify(execFile);
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const unitPath = path.join(repoRoot, 'daemon/vm-messenger.service');
 const SYSTEMD_ANALYZE = '/usr/bin/systemd-analyze';
 const haveAnalyze = existsSync(SYSTEMD_ANALYZE);
-
-type Unit = Map<string, Map<string, string[]>>;
-
-/** systemd's ini dialect, as far as this unit uses it: sections, repeated keys, comments. */
-function parseUnit(text: string): Unit {
-  const unit: Unit = new Map();
-  let section: Map<string, string[]> | undefined;
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
-    const header = /^\[(.+)\]$/.exec(line);
-    if (header) {
-      section = new Map();
-      unit.set(header[1]!, section);
-      continue;
-    }
-    const eq = line.indexOf('=');
-    if (!section || eq === -1) throw new Error(`unparseable unit line: ${raw}`);
-    const key = line.slice(0, eq);
-    section.set(key, [...(section.get(key) ?? []), line.slice(eq + 1)]);
-  }
-  return unit;
-}
 
 const unitText = await readFile(unitPath, 'utf8');
 const unit = parseUnit(unitText);
@@ -82,7 +57,7 @@ test('hardening directives are set', (t) => {
     ProtectControlGroups: 'yes',
     ProtectClock: 'yes',
     ProtectHostname: 'yes',
-    RestrictAddressFamilies: 'AF_INET AF_INET6 AF_UNIX',
+    RestrictAddressFamilies: 'AF_INET AF_INET6 AF_UNIX AF_NETLINK',
     RestrictNamespaces: 'yes',
     RestrictRealtime: 'yes',
     RestrictSUIDSGID: 'yes',

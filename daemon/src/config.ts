@@ -177,7 +177,13 @@ export const ConfigFile = z
           .array(z.string().refine(isNetwork, 'must be a network such as 192.168.56.0/24 or fd00::/8, or a single IP address'))
           .default([])
           .describe('Networks (CIDR) or addresses allowed to use the legacy protocol; empty = any.'),
-        port: z.number().int().min(0).max(65535).optional().describe('An extra port for legacy clients only (the main port serves both).'),
+        port: z
+          .number()
+          .int()
+          .min(0)
+          .max(65535)
+          .optional()
+          .describe('An extra plain-TCP port for legacy clients only, where they get their first ping on accept (the main port keeps serving both, after `legacy.detectionWaitMs`).'),
         pingIntervalMs: z.number().int().min(10).default(1000).describe('How often legacy clients are pinged, as the original server did.'),
         maxLineBytes: z.number().int().min(1024).optional().describe('Longest line accepted from a legacy client; default: `limits.maxImageBytes` in base64 plus 64 KiB.'),
         detectionWaitMs: z

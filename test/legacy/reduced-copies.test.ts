@@ -5,7 +5,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { ControlResults, type ConversationEvent, type ImageEvent } from '@vm-messenger/protocol';
 import { reduceToFit } from '@vm-messenger/daemon/internal/legacy/reduced-copy';
-import { firstAttempt, imageBytesBudget, nextAttempt } from '@vm-messenger/daemon/internal/legacy/reduction-plan';
+import { firstAttempt, grownAttempt, imageBytesBudget, nextAttempt } from '@vm-messenger/daemon/internal/legacy/reduction-plan';
 import { collect, connectClient, startTestDaemon, tempDir } from '../helpers/daemon.js';
 import { makeBmp, sha256Of } from '../helpers/images.js';
 import { vmctl } from '../vmctl/harness.js';
@@ -30,6 +30,10 @@ test('the plan: the budget leaves room for the line head, and each attempt aims 
   const next = nextAttempt(lossy, 4_000_000, 2_000_000);
   t.true(next !== undefined && next.side < 2000 * Math.SQRT1_2 && next.quality === 75);
   t.is(nextAttempt({ side: 65, quality: 70 }, 10_000, 100), undefined, 'never smaller than a useful image');
+  const grown = grownAttempt({ side: 1000, quality: 85 }, 500_000, 2_000_000, 4000);
+  t.is(grown?.side, Math.floor(1000 * 2 * 0.9), 'a copy using a quarter of the room is tried larger once');
+  t.is(grownAttempt({ side: 1000, quality: 85 }, 1_500_000, 2_000_000, 4000), undefined, 'one using most of it is kept');
+  t.is(grownAttempt({ side: 4000, quality: 85 }, 100, 2_000_000, 4000), undefined, 'never larger than the original');
 });
 
 test('reduceToFit keeps the format and fits the budget, or says it cannot', async (t) => {

@@ -2,7 +2,7 @@ import type sharp from 'sharp';
 import type { ImageMime } from '@vm-messenger/protocol';
 import { readBmpPreview } from '../images/bmp-pixels.js';
 import { loadSharp } from '../images/load-sharp.js';
-import { MAX_ATTEMPTS, firstAttempt, mimeOfOutput, nextAttempt, outputFormatOf, type Attempt, type OutputFormat } from './reduction-plan.js';
+import { MAX_ATTEMPTS, firstAttempt, grownAttempt, mimeOfOutput, nextAttempt, outputFormatOf, type Attempt, type OutputFormat } from './reduction-plan.js';
 
 /** A stored image as the reducer needs it (an image event's or a library entry's facts). */
 export interface SourceImage {
@@ -38,26 +38,37 @@ function encode(pipeline: sharp.Sharp, format: OutputFormat, attempt: Attempt): 
   const resized = pipeline.resize(attempt.side, attempt.side, { fit: 'inside', withoutEnlargement: true });
   switch (format) {
     case 'jpeg':
-      return resized.flatten({ background: '#ffffff' }).jpeg({ quality: attempt.quality, mozjpeg: true });
+      return resized.flatten({ background: '#ffffff' }).jpeg({ quality: attempt.quality });
     case 'webp':
       return resized.webp({ quality: attempt.quality });
     case 'png':
-      return resized.png({ compressionLevel: 9, adaptiveFiltering: true });
+      return resized.png({ compressionLevel: 6 });
     case 'gif':
       return resized.gif();
   }
 }
 
 /** A copy of `source` of at most `budget` bytes, in the same format where sharp can write it,
- *  as large and as good as fits: a few encodes, each aimed by the size the previous one came to. */
+ *  as large and as good as fits: a few encodes, each aimed by the size the previous one came to,
+ *  and one larger try when a copy fitted with much room to spare. */
 export async function reduceToFit(source: SourceImage, budget: number, maxPixels: number): Promise<Reduction> {
   const format = outputFormatOf(source.mime);
+  const originalSide = Math.max(source.width, source.height);
   let attempt: Attempt | undefined = firstAttempt(source, format, budget);
+  let fitted: ReducedImage | undefined;
+  let grown = false;
   for (let tries = 0; attempt && tries < MAX_ATTEMPTS; tries += 1) {
-    const pipeline = await decode(source, attempt, maxPixels);
-    const { data, info } = await encode(pipeline, format, attempt).toBuffer({ resolveWithObject: true });
-    if (data.length <= budget) return { ok: true, image: { bytes: data, mime: mimeOfOutput[format], width: info.width, height: info.height } };
-    attempt = nextAttempt(attempt, data.length, budget);
+    const { data, info } = await encode(await decode(source, attempt, maxPixels), format, attempt).toBuffer({ resolveWithObject: true });
+    if (data.length > budget) {
+      // The larger try overshot: the copy that fitted before it is the answer.
+      if (fitted) break;
+      attempt = nextAttempt(attempt, data.length, budget);
+      continue;
+    }
+    fitted = { bytes: data, mime: mimeOfOutput[format], width: info.width, height: info.height };
+    if (grown) break;
+    grown = true;
+    attempt = grownAttempt(attempt, data.length, budget, originalSide);
   }
-  return { ok: false, reason: `no copy of it fits in ${budget} bytes` };
+  return fitted ? { ok: true, image: fitted } : { ok: false, reason: `no copy of it fits in ${budget} bytes` };
 }

@@ -67,3 +67,14 @@ export function nextAttempt(previous: Attempt, produced: number, budget: number)
   const next = { side: scaled(previous.side, factor), quality: Math.max(QUALITY_FLOOR, previous.quality - 10) };
   return next.side < MIN_SIDE ? undefined : next;
 }
+
+/** A copy that came out well under the budget wasted room: worth one more, larger try. */
+const GROW_BELOW = 0.7;
+
+/** After a copy of `produced` bytes fitted: a larger attempt when it used less than 70 % of the
+ *  budget and is smaller than the original, else undefined (keep it). */
+export function grownAttempt(fitted: Attempt, produced: number, budget: number, originalSide: number): Attempt | undefined {
+  if (produced >= budget * GROW_BELOW || fitted.side >= originalSide) return undefined;
+  const side = Math.min(originalSide, scaled(fitted.side, Math.sqrt(budget / produced) * MARGIN));
+  return side > fitted.side ? { ...fitted, side } : undefined;
+}

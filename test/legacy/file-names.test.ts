@@ -1,6 +1,7 @@
 import test from 'ava';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileNoticeText } from '@vm-messenger/protocol';
 import { legacyFileName } from '@vm-messenger/daemon/internal/legacy/legacy-file-name';
 import { connectClient, startTestDaemon } from '../helpers/daemon.js';
 import { makeBmp, makeJpeg, makePng } from '../helpers/images.js';
@@ -54,4 +55,15 @@ test('pushes from the library carry the library file its own name; REQUEST_IMAGE
 
   peer.send('REQUEST_IMAGE:vm pic.JPEG');
   t.is(pushedName(await peer.takePrefix('SERVER_IMAGE:')), 'vm pic.JPEG');
+});
+
+test('a file that is not an image reaches original clients as a line naming it and its size, never its bytes', async (t) => {
+  const daemon = await startTestDaemon(t, { config: legacyConfig() });
+  const peer = await LegacyPeer.connect(t, daemon.port);
+  await peer.takePrefix('ping');
+  const alice = await connectClient(t, daemon, 'alice');
+  await alice.sendImage({ name: 'build.log', bytes: Buffer.from('build finished\n'.repeat(100)), kind: 'file' });
+  t.is(await peer.takePrefix('MESSAGE:'), `MESSAGE:alice [client] | ${fileNoticeText({ originalName: 'build.log', size: 1500 })}`);
+  t.true(peer.messages()[0]?.includes('build.log (1.5 kB)'));
+  t.false(peer.lines.some((l) => l.startsWith('SERVER_IMAGE:')));
 });

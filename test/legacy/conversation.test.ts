@@ -62,6 +62,9 @@ test('two legacy clients hear each other, and text is bridged in conversation or
   await daemon.say('the VM in between');
   for (let i = 0; i < 5; i += 1) await two.take((l) => l.endsWith(`one says ${i}`), `message ${i}`);
   await two.takePrefix('MESSAGE:VM | the VM in between');
+  // Both have had all six lines before they are compared: each reads at its own pace.
+  await one.takePrefix('MESSAGE:VM | the VM in between');
+  for (let i = 0; i < 5; i += 1) await one.take((l) => l.endsWith(`one says ${i}`), `own message ${i}`);
   const ofOne = one.messages();
   const ofTwo = two.messages();
   t.deepEqual(ofOne.slice(0, 5), ofTwo.slice(0, 5), 'the same lines in the same order');

@@ -17,7 +17,7 @@ test('a file sent as kind "file" reaches every file-aware client as a file event
   const daemon = await startTestDaemon(t);
   const alice = await connectClient(t, daemon, 'alice');
   const bob = await connectClient(t, daemon, 'bob');
-  const log = Buffer.from('10:00 build started\n10:02 build finished: 0 errors\n'.repeat(3000));
+  const log = Buffer.from('10:00 build started\n10:02 build finished: 0 errors\n'.repeat(12_000));
   t.true(log.length > 2 * alice.welcome.limits.chunkBytes, 'several chunks');
   t.is(alice.welcome.limits.maxFileBytes, 2 * 1024 * 1024 * 1024, 'the default file limit is announced');
   const seen = [alice, bob].map((c) => nextEvents(c, 1));

@@ -53,7 +53,7 @@ test('an upload from a file on disk is streamed and stored intact', async (t) =>
   const daemon = await startTestDaemon(t);
   const alice = await connectClient(t, daemon, 'alice');
   // Several chunks' worth, so the stream and its reassembly are really exercised.
-  const image = await noisePng(300, 300);
+  const image = await noisePng(600, 600);
   t.true(image.length > 4 * alice.welcome.limits.chunkBytes);
   const dir = await tempDir(t);
   const file = path.join(dir, 'noise.png');

@@ -358,6 +358,7 @@ export class V2Connection implements ClientHandle {
         maxImageBytes: config.limits.maxImageBytes,
         maxFileBytes: config.limits.maxFileBytes,
         chunkBytes: config.limits.chunkBytes,
+        uploadWindowBytes: config.limits.uploadWindowBytes,
       },
     });
     this.replayCursor = hello.lastSeq ?? history.lastSeq();

@@ -18,6 +18,9 @@ export const WelcomeFrame = z.object({
     maxImageBytes: z.number().int().positive(),
     maxFileBytes: z.number().int().positive().optional().describe('Bytes of one file upload (`image-begin` with `kind: \'file\'`); absent from older daemons.'),
     chunkBytes: z.number().int().positive(),
+    /** Upload bytes the daemon buffers per connection before it stops reading the socket: a
+     *  client may keep this much in flight. Absent from older daemons (assume 1 MiB). */
+    uploadWindowBytes: z.number().int().positive().optional(),
   }),
 });
 

@@ -127,7 +127,10 @@ interface Download {
 }
 
 const TRANSFER_MAX = 0xffffffff;
-const UPLOAD_INFLIGHT_BYTES = 1024 * 1024;
+/** Upload bytes handed to the socket and not yet written, without a window from the daemon (an
+ *  older one); with one, up to MAX_INFLIGHT_BYTES of it. More than a few MiB only buffers here. */
+const DEFAULT_INFLIGHT_BYTES = 1024 * 1024;
+const MAX_INFLIGHT_BYTES = 4 * 1024 * 1024;
 
 /** One v2 connection to the daemon: TLS with a pinned certificate, hello/welcome, typed frames,
  *  and request/response helpers. It never reconnects; the connection manager does. */
@@ -353,8 +356,9 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
     }
   }
 
-  /** Keeps about 1 MiB of upload chunks in flight: enough to keep the socket busy, little enough
-   *  that a large upload neither buffers in memory nor holds text up. */
+  /** Keeps the daemon's upload window (at most 4 MiB; 1 MiB from an older daemon) in flight:
+   *  enough to keep the socket busy, little enough that a large upload neither buffers in memory
+   *  nor holds text up. */
   private async sendBinary(frame: Buffer): Promise<void> {
     if (this.sendFailure) throw this.sendFailure;
     if (!this.open) throw this.closedWith ?? new ClientError('closed', 'connection closed during the upload');
@@ -365,7 +369,8 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
       if (err) this.sendFailure ??= this.closedWith ?? new ClientError('connection_lost', `connection lost during the upload: ${err.message}`);
       for (const wake of this.drainWaiters.splice(0)) wake();
     });
-    while (this.binaryInflight > UPLOAD_INFLIGHT_BYTES && !this.sendFailure) {
+    const window = Math.min(this.welcome.limits.uploadWindowBytes ?? DEFAULT_INFLIGHT_BYTES, MAX_INFLIGHT_BYTES);
+    while (this.binaryInflight > window && !this.sendFailure) {
       // A socket that stops draining (the daemon stopped reading) fails the upload, not hangs it.
       await new Promise<void>((resolve) => {
         const ms = this.deadlines.requestMs;

@@ -10,6 +10,7 @@ import {
   silentNotifier,
   type ChatUpdate,
   type ConnectionState,
+  type SecretStore,
   type Toast,
   type TrayCoreHandle,
   type TrayCoreOptions,
@@ -26,6 +27,8 @@ export interface CoreHarness {
   receivedDir: string;
   /** Where received files (not images) are saved. */
   filesDir: string;
+  /** The core's secret store (in memory): the token, or the credential once enrolled. */
+  secrets: SecretStore;
 }
 
 export const FAST: TrayCoreOptions = {
@@ -61,10 +64,11 @@ export async function makeCore(t: ExecutionContext, opts: HarnessOptions = {}): 
   if (opts.clientName) store.set('clientName', opts.clientName);
   for (const [k, v] of Object.entries(opts.settings ?? {})) store.set(k, v);
   const toasts: Toast[] = [];
+  const secrets = memorySecretStore(opts.token ?? opts.daemon?.token);
   const core = createTrayCore(
     {
       settings: store,
-      secrets: memorySecretStore(opts.token ?? opts.daemon?.token),
+      secrets,
       notifier: silentNotifier,
       dataDir,
       defaultReceivedImagesDir: receivedDir,
@@ -80,7 +84,7 @@ export async function makeCore(t: ExecutionContext, opts: HarnessOptions = {}): 
     if (u.type === 'connection') states.push(u.state);
   });
   t.teardown(() => core.stop());
-  return { core, toasts, updates, states, dataDir, settingsDir, receivedDir, filesDir };
+  return { core, toasts, updates, states, dataDir, settingsDir, receivedDir, filesDir, secrets };
 }
 
 export const waitForStatus = (h: CoreHarness, status: ConnectionState['status'], timeoutMs = 10_000): Promise<boolean> =>

@@ -146,6 +146,8 @@ export function createImageService(deps: {
     const { path, ...blob } = stored;
     const base = { id: meta.id, ts: Date.now(), sender: meta.sender, ...(meta.to ? { to: meta.to } : {}) };
     const outcome = await conversation.append({ ...base, ...blob }, path);
+    // Not stored (or stored before, under its own file): the file just linked would be an orphan.
+    if (!outcome.ok || outcome.duplicate) await rm(path, { force: true });
     if (!outcome.ok) throw new ProtocolError(outcome.code, outcome.message);
     const event = outcome.stored.event;
     if (event.kind === 'text' || event.kind !== stored.kind) throw new Error(`history answered ${event.kind} for ${stored.kind} ${meta.id}`);

@@ -54,3 +54,10 @@ export function toStorageError(err: unknown): unknown {
   const detail = `${(err as { code: string }).code}: ${(err as Error).message}`;
   return new StorageError(condition, CODE_OF[condition], ADVICE[condition], detail);
 }
+
+/** The error as a ProtocolError with a code a client can act on, when it is one or is a storage
+ *  failure (ENOSPC while writing an upload is `storage_full` too); undefined for a bug. */
+export function asProtocolError(err: unknown): ProtocolError | undefined {
+  const mapped = toStorageError(err);
+  return mapped instanceof ProtocolError ? mapped : undefined;
+}

@@ -1,8 +1,9 @@
 import test from 'ava';
-import { open, rm } from 'node:fs/promises';
+import { open, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { ClientError } from 'vm-messenger-tray/core';
 import { connectClient, nextEvents, recordingLogger, startTestDaemon, tempDir } from '../helpers/daemon.js';
+import { makePng } from '../helpers/images.js';
 import { smallDisk } from '../helpers/tmpfs.js';
 import { vmctl } from '../vmctl/harness.js';
 
@@ -66,6 +67,9 @@ test('a full disk refuses messages with storage_full, serves everyone else, show
   t.not(said.code, 0);
   t.regex(said.stderr, /storage_full/);
   t.is(lines.filter((l) => l.includes('storage full')).length, 1, 'the condition is logged once, not per message');
+  const imageErr = await t.throwsAsync(bob.sendImage({ name: 'cat.png', bytes: await makePng(200, 150) }), { instanceOf: ClientError });
+  t.is(imageErr?.code, 'storage_full');
+  t.deepEqual((await readdir(daemon.config.receivedDir)).filter((f) => !f.startsWith('.')), [], 'no image file without its event');
 
   await rm(filler);
   const seen = nextEvents(alice, 1);

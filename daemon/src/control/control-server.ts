@@ -12,6 +12,7 @@ import {
 } from '@vm-messenger/protocol';
 import type { DaemonApi } from '../api.js';
 import { dispatch } from './dispatch.js';
+import { asProtocolError } from '../storage-error.js';
 import { LineReader } from '../line-reader.js';
 import { applySocketPermissions, claimSocketPath } from './socket-file.js';
 
@@ -159,7 +160,8 @@ class Connection {
   }
 
   private toControlError(method: string, err: unknown): ControlError {
-    if (err instanceof ProtocolError) return { code: err.code, message: err.message };
+    const known = asProtocolError(err);
+    if (known) return { code: known.code, message: known.message };
     this.logger.error(`control request ${method} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     return { code: 'internal', message: `the daemon failed to ${method}; see its log (journalctl -u vm-messenger)` };
   }

@@ -3,6 +3,7 @@ import { mkdir, open, readdir, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ProtocolError } from '@vm-messenger/protocol';
 import { megabytes } from './megabytes.js';
+import { asProtocolError } from '../storage-error.js';
 
 /** Temp files live in this folder inside the target folder: same filesystem, so the finished file
  *  can be linked/renamed into place atomically, and a dotfolder the library listing skips. */
@@ -121,7 +122,7 @@ export class IncomingTransfer {
       try {
         await writevAll(this.#handle, batch, bytes);
       } catch (error) {
-        this.#fail(new ProtocolError('transfer_failed', `could not write the image: ${(error as Error).message}`), false);
+        this.#fail(writeFailure(error, 'could not write the image'), false);
         break;
       }
       this.#buffered -= bytes;
@@ -158,7 +159,7 @@ export class IncomingTransfer {
       this.#finished = true;
     } catch (error) {
       await this.abort();
-      throw new ProtocolError('transfer_failed', `could not save the image: ${(error as Error).message}`);
+      throw writeFailure(error, 'could not save the image');
     }
     return { tempPath: this.tempPath, size: this.#received, sha256 };
   }
@@ -228,4 +229,9 @@ export async function cleanPartials(tempDir: string): Promise<number> {
   }
   await Promise.all(names.map((name) => rm(join(tempDir, name), { force: true, recursive: true })));
   return names.length;
+}
+
+/** A full disk is `storage_full` (the sender can resend once there is space), not a broken transfer. */
+function writeFailure(error: unknown, what: string): ProtocolError {
+  return asProtocolError(error) ?? new ProtocolError('transfer_failed', `${what}: ${(error as Error).message}`);
 }

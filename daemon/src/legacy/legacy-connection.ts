@@ -4,6 +4,7 @@ import { ProtocolError, type ClientInfo, type ConversationEvent, type Sender } f
 import type { ClientHandle } from '../clients.js';
 import type { DaemonContext } from '../context.js';
 import { newEventId } from '../conversation.js';
+import { asProtocolError } from '../storage-error.js';
 import type { UploadSink } from '../image-service.js';
 import type { LegacyLimits } from './legacy-limits.js';
 import { LineReader } from '../line-reader.js';
@@ -333,8 +334,9 @@ export class LegacyConnection implements ClientHandle {
 
   /** `IMAGE_ERROR:<reason>`, the only error line the original clients know. */
   private reportFailure(err: unknown, what: string, prefix = ''): void {
-    if (err instanceof ProtocolError && err.code !== 'internal') {
-      this.send(imageErrorLine(`${prefix}${err.message}`));
+    const known = asProtocolError(err);
+    if (known && known.code !== 'internal') {
+      this.send(imageErrorLine(`${prefix}${known.message}`));
       return;
     }
     this.ctx.logger.error(`legacy client ${this.id}: ${what} failed: ${(err as Error).stack ?? String(err)}`);

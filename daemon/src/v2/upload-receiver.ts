@@ -1,6 +1,7 @@
 import { ProtocolError, type Sender, type ServerFrame, type UploadKind } from '@vm-messenger/protocol';
 import type { DaemonContext } from '../context.js';
 import { isUploadResend, type UploadSink } from '../image-service.js';
+import { asProtocolError } from '../storage-error.js';
 import { idConflictMessage } from '../duplicate-id.js';
 
 /** What an upload announces before its bytes (an `image-begin`; other kinds of blob fit too). */
@@ -62,8 +63,9 @@ export class UploadReceiver {
   ) {}
 
   private reject(err: unknown, ref: string | number): void {
-    if (err instanceof ProtocolError) {
-      this.io.send({ type: 'error', code: err.code, message: err.message, ref });
+    const known = asProtocolError(err);
+    if (known) {
+      this.io.send({ type: 'error', code: known.code, message: known.message, ref });
     } else {
       this.ctx.logger.error(`upload ${ref}: ${(err as Error).stack ?? String(err)}`);
       this.io.send({ type: 'error', code: 'internal', message: 'internal error while receiving the image', ref });

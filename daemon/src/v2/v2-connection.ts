@@ -35,7 +35,7 @@ export interface HelloGuards {
   rejections?: RateLimitedLog;
 }
 import type { Admission } from '../enrolment.js';
-import { StorageError, toStorageError } from '../storage-error.js';
+import { asProtocolError, StorageError, toStorageError } from '../storage-error.js';
 import { SendQueue } from './send-queue.js';
 import { UploadReceiver } from './upload-receiver.js';
 import { startDownload, type DownloadRequest } from './download.js';
@@ -523,7 +523,8 @@ export class V2Connection implements ClientHandle {
   }
 
   private reportFailure(err: unknown, ref: number | string | undefined): void {
-    if (err instanceof ProtocolError) return this.sendError(err.code, err.message, ref);
+    const known = asProtocolError(err);
+    if (known) return this.sendError(known.code, known.message, ref);
     this.ctx.logger.error(`client ${this.id}: ${(err as Error).stack ?? String(err)}`);
     this.sendError('internal', 'internal error', ref);
   }

@@ -53,11 +53,10 @@ test('a full disk refuses messages with storage_full, serves everyone else, show
   t.is(refusal?.code, 'storage_full');
   await t.throwsAsync(bob.say('and another'), { instanceOf: ClientError, message: /disk is full/ });
 
-  // Everyone else is still served: reads, a new client's welcome and replay, status.
+  // Everyone else is still served: history pages, status. (A client that has never been seen
+  // cannot be enrolled on a full disk; that is the enrolment's own storage_full.)
   const page = await alice.history(Number.MAX_SAFE_INTEGER, 10);
   t.true(page.events.some((e) => e.kind === 'text' && e.text === 'before the disk filled up'));
-  const carol = await connectClient(t, daemon, 'carol', { lastSeq: 0 });
-  t.is(carol.welcome.clientName, 'carol');
   t.is(daemon.status().storage?.state, 'full');
   const status = await vmctl(['status'], { socket: daemon.controlSocketPath });
   t.regex(status.stdout, /storage\s+DISK FULL since .*free space on the disk holding/);

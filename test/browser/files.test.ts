@@ -3,6 +3,7 @@
  *  test-output/screenshots (files-*.png) for review. */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import test from 'ava';
 import type { Page } from 'playwright-core';
 import { connectClient, until } from '../helpers/daemon.js';
@@ -120,4 +121,22 @@ test('sending a file from the window: chooser and drop send any type, the own bu
   t.is(await bubble.locator('.file-name').textContent(), 'notes.md');
   t.is(await bubble.locator('.file-open:not([disabled])').count(), 1, 'own delivered files can be opened (fetched back)');
   await shootBoth(s.page, 'sent');
+});
+
+test('the received-files folder is chosen in Settings; the next file is saved there', async (t) => {
+  const s = await openStack(t, suite);
+  await s.page.evaluate(() => {
+    location.hash = 'settings';
+  });
+  const input = s.page.locator('#settings-view').getByLabel('Received files are saved in');
+  await input.waitFor();
+  t.is(await input.inputValue(), s.filesDir, 'the folder in force is shown');
+  const chosen = path.join(s.dataDir, 'Incoming files');
+  await input.fill(chosen);
+  await s.page.locator('#files-dir-form').getByRole('button', { name: 'Save' }).click();
+  await until(async () => (await s.core.api.getSnapshot()).settings.receivedFilesDir === chosen, 'the setting saved');
+  await s.page.keyboard.press('Escape');
+  const id = await pushFromVm(s, 'report.csv', Buffer.from('a,b\n1,2\n'));
+  await s.page.locator(`.msg[data-key="${id}"] .file-open:not([disabled])`).waitFor();
+  t.is(path.dirname(s.core.filePath(id) ?? ''), chosen);
 });

@@ -1,4 +1,5 @@
-/** The settings panel: toggles, this computer's name, the received-images folder and re-pairing. */
+/** The settings panel: toggles, this computer's name, the received-images and received-files
+ *  folders and re-pairing. */
 import type { ConnectionState, UiSettings, VmMessengerApi } from '../core/bridge-api.js';
 import { headerStatus } from './connection-banner.js';
 import { byId } from './dom.js';
@@ -14,6 +15,7 @@ export class SettingsPanel {
   };
   private readonly nameInput = byId('client-name-input', HTMLInputElement);
   private readonly shortcutInput = byId('shortcut-input', HTMLInputElement);
+  private readonly filesDirInput = byId('files-dir-input', HTMLInputElement);
   private settings: UiSettings | undefined;
 
   constructor(
@@ -33,6 +35,12 @@ export class SettingsPanel {
       e.preventDefault();
       void this.save({ globalShortcut: this.shortcutInput.value.trim() }, () => undefined);
     });
+    byId('files-dir-form', HTMLFormElement).addEventListener('submit', (e) => {
+      e.preventDefault();
+      const receivedFilesDir = this.filesDirInput.value.trim();
+      if (receivedFilesDir === '') return this.notify('Choose a folder for received files.');
+      void this.save({ receivedFilesDir }, () => undefined);
+    });
     byId('settings-reconnect', HTMLButtonElement).addEventListener('click', () => void this.api.reconnectNow());
   }
 
@@ -42,6 +50,7 @@ export class SettingsPanel {
     if (document.activeElement !== this.nameInput) this.nameInput.value = settings.clientName;
     if (document.activeElement !== this.shortcutInput) this.shortcutInput.value = settings.globalShortcut;
     byId('settings-images-dir', HTMLParagraphElement).textContent = settings.receivedImagesDir;
+    if (document.activeElement !== this.filesDirInput) this.filesDirInput.value = settings.receivedFilesDir;
     byId('settings-connection', HTMLParagraphElement).textContent = headerStatus(connection).text;
     const server = byId('settings-server', HTMLParagraphElement);
     server.textContent = settings.paired && settings.serverLabel ? `Paired with ${settings.serverLabel}` : '';

@@ -70,8 +70,8 @@ test('a token the daemon refuses shows "Pairing rejected"; "Pair again" leads to
   t.true(await box.isDisabled());
   t.is(await box.getAttribute('placeholder'), 'Pair again to send messages');
   t.true(await page.getByRole('button', { name: 'Send', exact: true }).isDisabled());
-  t.true(await page.getByRole('button', { name: 'Send an image' }).isDisabled());
-  t.is(await page.getByRole('button', { name: 'Send an image' }).evaluate((b) => getComputedStyle(b).cursor), 'not-allowed');
+  t.true(await page.getByRole('button', { name: 'Send a file' }).isDisabled());
+  t.is(await page.getByRole('button', { name: 'Send a file' }).evaluate((b) => getComputedStyle(b).cursor), 'not-allowed');
   // And the core refuses it too, instead of a bubble that waits forever.
   t.like(await s.core.api.sendText('hello?'), { ok: false, code: 'bad_token' });
   t.deepEqual(s.core.pendingIds(), []);

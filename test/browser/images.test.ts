@@ -44,7 +44,7 @@ test('send an image with the file chooser: the other client gets it and the bubb
   const thumb = await decodedThumbnail(bubble);
   t.regex(thumb.src, /^data:image\/(webp|jpeg|png);base64,/);
   t.true(thumb.width > 0 && thumb.height > 0);
-  t.is(await bubble.locator('.file-name').getAttribute('title'), 'chart.png');
+  t.is(await bubble.locator('.cut-name').getAttribute('title'), 'chart.png');
   t.is(await s.page.locator('.msg.mine[data-kind="image"]').count(), 1, 'one bubble from pending to delivered');
   t.is(await s.page.evaluate(() => document.activeElement?.id), 'message-input');
 
@@ -139,7 +139,7 @@ test('an image from the VM shows a thumbnail and is saved to the received-images
   const thumb = await decodedThumbnail(bubble);
   t.regex(thumb.src, /^data:image\//);
   t.true(thumb.width > 0 && thumb.width <= 640);
-  t.is(await bubble.locator('.file-name').getAttribute('title'), 'diagram.png');
+  t.is(await bubble.locator('.cut-name').getAttribute('title'), 'diagram.png');
 
   // Saved: the open button turns on once the file is on disk, with the same bytes.
   const open = s.page.getByRole('button', { name: 'Open image diagram.png' });

@@ -53,13 +53,13 @@ test('a long file name is cut in the middle: the extension stays visible', async
   const name = 'Screenshot 2025-06-01 093012 of the build dashboard with a very long name.png';
   await writeFile(path.join(s.daemon().config.libraryDir, name), await makePng(300, 200));
   const event = await s.daemon().sendImage({ kind: 'library', name });
-  const caption = s.page.locator(`[data-key="${event.id}"] .file-name`);
-  await caption.waitFor();
+  const caption = s.page.locator(`[data-key="${event.id}"] .cut-name`);
+  await s.page.locator(`[data-key="${event.id}"] .image-open:enabled`).waitFor();
   t.is(await caption.getAttribute('title'), name);
-  t.regex((await caption.locator('.file-name-tail').textContent()) ?? '', /name\.png$/);
-  const head = caption.locator('.file-name-head');
+  t.regex((await caption.locator('.cut-name-tail').textContent()) ?? '', /name\.png$/);
+  const head = caption.locator('.cut-name-head');
   t.true(await head.evaluate((e) => e.scrollWidth > e.clientWidth), 'the head is the part that is shortened');
-  const tail = await caption.locator('.file-name-tail').boundingBox();
+  const tail = await caption.locator('.cut-name-tail').boundingBox();
   const bubble = await s.page.locator(`[data-key="${event.id}"] .image-bubble`).boundingBox();
   t.true(tail !== null && bubble !== null && tail.x + tail.width <= bubble.x + bubble.width, 'the extension is inside the bubble');
 });
@@ -72,10 +72,10 @@ test('a tiny image is never enlarged; a panorama is cropped to a band, not a sli
   const tiny = await s.daemon().sendImage({ kind: 'library', name: 'tiny-icon.png' });
   const pano = await s.daemon().sendImage({ kind: 'library', name: 'panorama.png' });
   const size = async (key: string): Promise<{ w: number; h: number }> => {
-    const img = s.page.locator(`[data-key="${key}"] .image-open img`);
-    await img.waitFor();
-    const box = await img.boundingBox();
-    return { w: Math.round(box?.width ?? 0), h: Math.round(box?.height ?? 0) };
+    // Measured once saved: the bubble is rebuilt when the image arrives, and not after.
+    await s.page.locator(`[data-key="${key}"] .image-open:enabled img`).waitFor();
+    const box = await until(() => s.page.locator(`[data-key="${key}"] .image-open img`).boundingBox(), 'the thumbnail laid out');
+    return { w: Math.round(box.width), h: Math.round(box.height) };
   };
   t.deepEqual(await size(tiny.id), { w: 24, h: 24 });
   const p = await size(pano.id);
@@ -188,6 +188,7 @@ test('toasts: message toasts carry Reply / Open / Mark read and the picture; a c
   await writeFile(path.join(s.daemon().config.libraryDir, 'photo.png'), await makePng(640, 480));
   const image = await s.daemon().sendImage({ kind: 'library', name: 'photo.png' });
   const toast = await until(() => s.toasts.find((x) => x.key === image.id), 'the image toast');
+  await s.page.locator(`[data-key="${image.id}"] .image-open:enabled`).waitFor();
   t.true(toast.actions);
   t.truthy(toast.image, 'the picture goes in large');
   t.regex(toast.image ?? '', /\.(jpe?g|png|webp)$/);

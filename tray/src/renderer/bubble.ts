@@ -146,9 +146,9 @@ export function fileName(name: string): HTMLElement {
   const { head, tail } = middleCutParts(name);
   return el(
     'span',
-    { className: 'file-name', attrs: { title: name, dir: 'auto' } },
-    el('span', { className: 'file-name-head', text: head }),
-    el('span', { className: 'file-name-tail', text: tail }),
+    { className: 'cut-name', attrs: { title: name, dir: 'auto' } },
+    el('span', { className: 'cut-name-head', text: head }),
+    el('span', { className: 'cut-name-tail', text: tail }),
   );
 }
 

@@ -76,7 +76,9 @@ export class PairedClients {
     // An enrolment is acknowledged to the client with its credential: it must survive an OS crash,
     // or the client would hold a credential the daemon no longer knows.
     this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 200');
+    // Short: an enrolment that finds the file locked fails with storage_busy and the client retries;
+    // waiting longer would stall every other connection (better-sqlite3 is synchronous).
+    this.db.pragma('busy_timeout = 50');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS clients (
         n INTEGER PRIMARY KEY AUTOINCREMENT,

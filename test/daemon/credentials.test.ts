@@ -1,5 +1,6 @@
 import test from 'ava';
 import { stat } from 'node:fs/promises';
+import Database from 'better-sqlite3';
 import path from 'node:path';
 import { CLOSE_CODES } from '@vm-messenger/protocol';
 import { ClientError, V2Client, type CloseInfo } from 'vm-messenger-tray/core';
@@ -195,4 +196,26 @@ test('clients lists paired clients connected or not, with when each was last see
     ],
   );
   t.is(listed[0]!.lastSeen, offline.lastSeen, 'last seen was written before the daemon stopped');
+});
+
+test('a locked clients file refuses a new enrolment with storage_busy, paired clients still get in, the daemon keeps serving', async (t) => {
+  const daemon = await startTestDaemon(t);
+  const paired = await connectClient(t, daemon, 'paired');
+  const credential = paired.welcome.credential!;
+  paired.close();
+  await connectClient(t, daemon, 'paired', { token: credential }).then((c) => c.close());
+
+  const lock = new Database(path.join(daemon.stateDir, 'clients.sqlite3'));
+  t.teardown(() => lock.close());
+  lock.exec('BEGIN IMMEDIATE');
+  const refused = await refusal(V2Client.connect(clientOptions(daemon, 'newcomer')));
+  t.is(refused.code, 'storage_busy');
+  t.false(refused.fatal, 'the client retries later');
+  const back = await connectClient(t, daemon, 'paired', { token: credential });
+  t.is(back.welcome.clientId, paired.welcome.clientId);
+  await back.say('still served');
+
+  lock.exec('ROLLBACK');
+  const newcomer = await connectClient(t, daemon, 'newcomer');
+  t.truthy(newcomer.welcome.credential);
 });

@@ -34,7 +34,7 @@ export interface HelloGuards {
   /** Wrong-token lines, at most one per address per minute. */
   rejections?: RateLimitedLog;
 }
-import type { Admission } from '../enrolment.js';
+import type { Admission, TokenCheck } from '../enrolment.js';
 import { asProtocolError, StorageError, toStorageError } from '../storage-error.js';
 import { SendQueue } from './send-queue.js';
 import { UploadReceiver } from './upload-receiver.js';
@@ -291,7 +291,13 @@ export class V2Connection implements ClientHandle {
       this.close(CLOSE_CODES.unsupportedProtocol, 'unsupported_protocol', `client protocol ${hello.protocol}`, 'warn');
       return;
     }
-    const token = enrolment.check(hello.token);
+    let token: TokenCheck;
+    try {
+      token = enrolment.check(hello.token);
+    } catch (err) {
+      report('abandoned');
+      return this.refuseUnrecorded(hello, err);
+    }
     if (!token.ok && token.code === 'revoked') {
       // The secret was right, so this is no guess to slow down: the answer is final at once.
       report('abandoned');
@@ -322,13 +328,7 @@ export class V2Connection implements ClientHandle {
     try {
       admission = enrolment.admit(token, hello.clientName);
     } catch (err) {
-      // Nothing was recorded; the client retries (1001 is not fatal) and gets in once it is cleared.
-      const storage = toStorageError(err);
-      const code = storage instanceof StorageError ? storage.code : 'internal';
-      logger.error(`cannot record client "${sanitizeForLog(hello.clientName)}" from ${this.address}: ${(err as Error).message}`);
-      this.sendError(code, `the daemon cannot record this client in its state directory (${code}); see its log`);
-      this.close(CLOSE_CODES.goingAway, code, 'enrolment not stored', 'debug');
-      return;
+      return this.refuseUnrecorded(hello, err);
     }
     this.state = 'open';
     this.kinds = kindsOf(hello.kinds);
@@ -365,6 +365,16 @@ export class V2Connection implements ClientHandle {
     // Replay pages are pulled as the queue drains; events stored meanwhile are read from the
     // history by the same cursor, so live traffic starts exactly where the replay ends.
     this.queue.refill = () => this.replayPage();
+  }
+
+  /** The paired-clients store failed (disk full, locked): nothing was recorded, and the client
+   *  retries (1001 is not fatal) and gets in once it is cleared. */
+  private refuseUnrecorded(hello: HelloFrame, err: unknown): void {
+    const storage = toStorageError(err);
+    const code = storage instanceof StorageError ? storage.code : 'internal';
+    this.ctx.logger.error(`cannot check or record client "${sanitizeForLog(hello.clientName)}" from ${this.address}: ${(err as Error).message}`);
+    this.sendError(code, `the daemon cannot check or record this client in its state directory (${code}); see its log`);
+    this.close(CLOSE_CODES.goingAway, code, 'paired clients not readable or writable', 'debug');
   }
 
   private replayPage(): void {

@@ -198,6 +198,16 @@ export const ConfigFile = z
               'their first ping sooner. Too short: a tray client whose TLS hello is later than this is taken for an ' +
               'original client, fails its handshake and reconnects. `legacy.port` pings at once, with no wait.',
           ),
+        stalledUploadMs: z
+          .number()
+          .int()
+          .min(100)
+          .default(10_000)
+          .describe(
+            'An `IMAGE:` line that stops arriving for this long before its end is taken as cut off (the original ' +
+              "client's socket.send() sends a large image only in part, and never the rest): the client is told at " +
+              'once with `IMAGE_ERROR` naming the file, and nothing is stored.',
+          ),
         clientMaxLineBytes: z
           .number()
           .int()

@@ -13,6 +13,16 @@ export class LineReader {
     return this.pendingBytes;
   }
 
+  /** Takes the line still being received out of the reader: the next byte starts a new line.
+   *  Returns it (a peer that will never finish a line must not hold its bytes, nor glue them to
+   *  its next line). */
+  takePartial(): Buffer {
+    const partial = Buffer.concat(this.pending);
+    this.pending = [];
+    this.pendingBytes = 0;
+    return partial;
+  }
+
   /** The complete lines in `chunk` (without the `\n`), and `overflow` once a line is too long:
    *  the caller must then stop reading this peer, since the stream cannot be re-synchronised
    *  cheaply. */

@@ -2,7 +2,7 @@ import test from 'ava';
 import { readdir } from 'node:fs/promises';
 import type { Daemon } from '@vm-messenger/daemon';
 import { parseLegacyLine } from '@vm-messenger/daemon/internal/legacy/legacy-lines';
-import { startTestDaemon } from '../helpers/daemon.js';
+import { startTestDaemon, until } from '../helpers/daemon.js';
 import { makePng } from '../helpers/images.js';
 import { LegacyPeer, legacyConfig } from './legacy-peer.js';
 
@@ -53,4 +53,32 @@ test('an upload glued to a cut-off one is handled whole', async (t) => {
   t.regex(await peer.takePrefix('IMAGE_ERROR:'), /^IMAGE_ERROR:first\.png was cut off after 75 bytes/);
   t.is(await peer.takePrefix('MESSAGE:IMAGE_RECEIVED:'), 'MESSAGE:IMAGE_RECEIVED:127.0.0.1|second.png');
   t.is((await storedImages(daemon)).length, 1);
+});
+
+test('a cut-off upload with nothing after it is reported once it stops arriving; the next line starts fresh', async (t) => {
+  const daemon = await startTestDaemon(t, { config: legacyConfig({ stalledUploadMs: 300 }) });
+  const peer = await LegacyPeer.connect(t, daemon.port);
+  await peer.takePrefix('ping');
+  const png = (await makePng(300, 300)).toString('base64');
+  const sentAt = Date.now();
+  peer.socket.write(`IMAGE:lonely.png|${png.slice(0, 8192)}`);
+  t.regex(await peer.takePrefix('IMAGE_ERROR:'), /^IMAGE_ERROR:lonely\.png was cut off after 6144 bytes and not saved/);
+  t.true(Date.now() - sentAt >= 290, 'not before it stalled');
+  peer.send('CLIENT:anyone?');
+  t.is(await peer.takePrefix('MESSAGE:'), 'MESSAGE:127.0.0.1 | anyone?');
+  t.deepEqual(await storedImages(daemon), []);
+  t.false(peer.lines.some((l) => l.startsWith('IMAGE_ERROR:') && !l.includes('lonely.png')), 'no second error for the rest');
+});
+
+test('a stalled text line is not cut: only uploads are', async (t) => {
+  const daemon = await startTestDaemon(t, { config: legacyConfig({ stalledUploadMs: 100 }) });
+  const peer = await LegacyPeer.connect(t, daemon.port);
+  await peer.takePrefix('ping');
+  peer.socket.write('CLIENT:half a');
+  // Several stall periods pass (pings keep coming every 100 ms meanwhile).
+  const pings = peer.pingTimes.length;
+  await until(() => peer.pingTimes.length >= pings + 4, 'a few pings');
+  peer.send(' line');
+  t.is(await peer.takePrefix('MESSAGE:'), 'MESSAGE:127.0.0.1 | half a line');
+  t.false(peer.lines.some((l) => l.startsWith('IMAGE_ERROR:')));
 });

@@ -40,6 +40,7 @@ export class LegacyConnection implements ClientHandle {
   private cleanedUp = false;
   private badLines: number[] = [];
   private pingTimer: NodeJS.Timeout | undefined;
+  private stallTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly socket: net.Socket,
@@ -153,6 +154,8 @@ export class LegacyConnection implements ClientHandle {
     this.cleanedUp = true;
     clearInterval(this.pingTimer);
     this.pingTimer = undefined;
+    clearTimeout(this.stallTimer);
+    this.stallTimer = undefined;
     this.lines.length = 0;
     this.head = 0;
     this.ctx.clients.remove(this);
@@ -165,6 +168,7 @@ export class LegacyConnection implements ClientHandle {
     this.bytesIn += chunk.length;
     const { lines, overflow } = this.reader.push(chunk);
     for (const line of lines) this.lines.push(line);
+    this.watchForStall();
     if (overflow) {
       this.overflowed = true;
       this.socket.pause();
@@ -269,6 +273,11 @@ export class LegacyConnection implements ClientHandle {
   /** The upload is lost (its sender never sends the rest), but the line glued to it is not: it is
    *  handled next, as if it had arrived on a line of its own. */
   private onCutUpload(name: string, base64Received: number, next: Buffer): void {
+    this.reportCutUpload(name, base64Received);
+    this.lines.splice(this.head, 0, next);
+  }
+
+  private reportCutUpload(name: string, base64Received: number): void {
     const received = Math.floor((base64Received * 3) / 4);
     this.send(
       imageErrorLine(
@@ -277,7 +286,32 @@ export class LegacyConnection implements ClientHandle {
       ),
     );
     this.ctx.logger.info(`legacy client ${this.id}: upload ${JSON.stringify(name)} arrived cut off after ${received} bytes`);
-    this.lines.splice(this.head, 0, next);
+  }
+
+  /** Restarted by every chunk while a line is unfinished; stopped once none is. */
+  private watchForStall(): void {
+    clearTimeout(this.stallTimer);
+    this.stallTimer = undefined;
+    if (this.closed || this.reader.buffered === 0) return;
+    this.stallTimer = setTimeout(() => this.onStalled(), this.ctx.config.legacy.stalledUploadMs);
+    this.stallTimer.unref();
+  }
+
+  /** An IMAGE line that stopped growing is one the client's `socket.send()` cut off: it will
+   *  never send the rest, so it is told now rather than with its next line. While reading is
+   *  paused for our own work the line cannot grow, so that time does not count. */
+  private onStalled(): void {
+    if (this.closed) return;
+    if (this.busy) return this.watchForStall();
+    const head = this.reader.takePartial();
+    const parsed = parseLegacyLine(head);
+    if (parsed.kind !== 'image' && parsed.kind !== 'image-cut') {
+      // Not an upload (only uploads are long enough to be cut): keep waiting for its end.
+      this.reader.push(head);
+      return;
+    }
+    const bar = head.indexOf(0x7c);
+    this.reportCutUpload(parsed.name, head.length - bar - 1);
   }
 
   private async onImage(name: string, data: Buffer): Promise<void> {

@@ -39,7 +39,7 @@ export type Table = { head: string[]; rows: string[][] };
 
 export function textTable(results: FanoutResult[]): Table {
   return {
-    head: ['receivers', 'messages', 'window', 'deliveries/s', 'messages/s', 'daemon µs/delivery', 'p50 ms', 'p99 ms', 'daemon CPU', 'clients CPU', 'daemon RSS before', 'daemon peak RSS'],
+    head: ['receivers', 'messages', 'window', 'deliveries/s', 'messages/s', 'daemon µs/delivery', 'p50 ms', 'p99 ms', 'daemon CPU', 'clients CPU', 'daemon RSS before', 'RSS connected', 'daemon peak RSS'],
     rows: results.map((r) => [
       String(r.receivers),
       r.complete ? String(r.messages) : `${r.messages} (${r.delivered}/${r.expected} delivered: timed out)`,
@@ -52,6 +52,7 @@ export function textTable(results: FanoutResult[]): Table {
       pct(r.cpu.daemon),
       pct(r.cpu.clients),
       mib(r.memory.before),
+      mib(r.rssConnected),
       mib(r.memory.peak),
     ]),
   };

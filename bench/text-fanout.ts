@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { DaemonProcess } from './daemon-process.js';
-import { RssSampler, type PhaseMemory } from './rss-sampler.js';
+import { readMemory, RssSampler, type PhaseMemory } from './rss-sampler.js';
 import { percentile } from './stats.js';
 import { spreadReceivers, type ClientWorker, type WorkerPool } from './worker-pool.js';
 
@@ -40,6 +40,8 @@ export interface FanoutResult extends FanoutCase {
   warmUpMessages: number;
   /** From before the clients connected to the end of the case. */
   memory: PhaseMemory;
+  /** RSS once every client is connected, before any traffic: what the connections themselves cost. */
+  rssConnected: number;
   cpu: CpuFigures;
 }
 
@@ -153,6 +155,7 @@ export async function runTextFanout(daemon: DaemonProcess, pool: WorkerPool, c: 
   const sampler = RssSampler.start(daemon.pid);
   try {
     await pool.connect(daemon, spreadReceivers('fanout', c.receivers, pool.workers.length));
+    const rssConnected = readMemory(daemon.pid).rss;
     const warm = await drive(daemon, pool, { tag: 'warm', messages: 1_000_000, window: c.window, stopAfterMs: c.warmUpMs });
     // The daemon keeps order: once this one message has reached everyone, the warm-up has too.
     await drive(daemon, pool, { tag: 'settle', messages: 1, window: 1, stopAfterMs: 30_000 });
@@ -172,6 +175,7 @@ export async function runTextFanout(daemon: DaemonProcess, pool: WorkerPool, c: 
       maxMs: percentile(run.latencies, 100),
       warmUpMessages: warm.completed,
       memory: sampler.stop(),
+      rssConnected,
       cpu: run.cpu,
     };
   } finally {

@@ -72,7 +72,13 @@ export const ConfigFile = z
           .default(DEFAULT_LIMITS.maxFileBytes)
           .describe('Bytes of one file that is not an image (uploads stream to disk: this bounds disk use, not memory).'),
         chunkBytes: z.number().int().min(1024).default(256 * 1024).describe('Payload bytes of one binary chunk, without its 4-byte transfer header; announced in `welcome`, and clients upload in chunks of this size. Keep it below maxFrameBytes; 256 KiB measured faster than 64 KiB for uploads while text still overtakes a transfer within one chunk.'),
-        sendQueueBytes: z.number().int().min(64 * 1024).default(16 * 1024 * 1024).describe('Bytes queued for one client before it is dropped as a slow consumer (close 4005).'),
+        sendQueueBytes: z.number().int().min(64 * 1024).default(16 * 1024 * 1024).describe('Bytes queued for one client before it is dropped as a slow consumer (close 4005), if they are still queued after slowConsumerMs; four times as many drop it at once.'),
+        slowConsumerMs: z
+          .number()
+          .int()
+          .min(10)
+          .default(2000)
+          .describe('How long a client may stay more than sendQueueBytes behind before it is dropped as a slow consumer; a burst that a reading client drains within it does no harm.'),
         downloadChunkBytes: z
           .number()
           .int()

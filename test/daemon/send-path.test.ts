@@ -12,7 +12,7 @@ import { StallProxy } from '../helpers/stall-proxy.js';
 import { nextImageEvent, noisePng } from '../daemon-images/harness.js';
 
 test('a slow consumer learns slow_consumer (close 4005), not a lost connection, even if it reads again only seconds later', async (t) => {
-  const daemon = await startTestDaemon(t, { config: { limits: { sendQueueBytes: 256 * 1024 } } });
+  const daemon = await startTestDaemon(t, { config: { limits: { sendQueueBytes: 256 * 1024, slowConsumerMs: 200 } } });
   const proxy = await StallProxy.start(t, daemon.port);
   const slow = await V2Client.connect(clientOptions(daemon, 'slow', { port: proxy.port }));
   t.teardown(() => slow.close());
@@ -24,8 +24,9 @@ test('a slow consumer learns slow_consumer (close 4005), not a lost connection, 
   proxy.stall();
   const text = 'z'.repeat(8000);
   let sent = 0;
+  let stored = 0;
   await until(() => {
-    for (let i = 0; i < 50; i += 1, sent += 1) daemon.say(`${sent} ${text}`);
+    for (let i = 0; i < 50; i += 1, sent += 1) void daemon.say(`${sent} ${text}`).then(() => (stored += 1));
     return !daemon.clients().some((c) => c.name === 'slow');
   }, 'the slow client to be dropped', 20_000);
   // The input of this test is a network that carries nothing for a while: longer than the daemon's
@@ -36,7 +37,18 @@ test('a slow consumer learns slow_consumer (close 4005), not a lost connection, 
   const { code, error } = await closed;
   t.is(code, 4005);
   t.is(error.code, 'slow_consumer');
-  await until(() => healthyCount === sent, 'the healthy client to receive everything');
+  await until(() => stored === sent && healthyCount === sent, 'the healthy client to receive everything');
+});
+
+test('a burst bigger than sendQueueBytes in one turn does not drop a client that reads', async (t) => {
+  const daemon = await startTestDaemon(t, { config: { limits: { sendQueueBytes: 256 * 1024 } } });
+  const reader = await connectClient(t, daemon, 'reader');
+  // One group commit fans all of these out in the same turn: 800 KB queued before any byte can leave (over the limit, under the hard cap of four times it).
+  const burst = Array.from({ length: 100 }, (_, i) => `${i} ${'b'.repeat(8000)}`);
+  const arrived = nextEvents(reader, burst.length);
+  await Promise.all(burst.map((text) => daemon.say(text)));
+  t.is((await arrived).length, burst.length);
+  t.true(reader.open);
 });
 
 /** Open fds of this process (the daemon runs in it) on the image's file in the daemon's state dir

@@ -12,14 +12,25 @@ export interface BulkSource {
 }
 
 export interface SendQueueOptions {
-  /** Bytes handed to the socket and not yet flushed above which nothing more is written: small, so
-   *  text overtakes image chunks and a stalled peer pins little memory. */
+  /** Bytes handed to the socket and not yet flushed above which nothing more is written, while only
+   *  control frames flow. What is handed over is this peer's own encrypted copy, while the frames
+   *  still queued are Buffers shared with every other recipient: kept small, 1,000 subscribers that
+   *  lag cost one copy of each event plus this much each, not their whole backlog in ciphertext. */
   highWater: number;
-  /** Control bytes waiting beyond this mean the peer is not reading: `onOverflow` drops it. */
+  /** The same while a transfer is under way: more than one chunk, so the socket never idles
+   *  between chunks; small enough that text overtakes image chunks soon. */
+  bulkHighWater: number;
+  /** Control bytes still waiting beyond this for `slowConsumerMs` mean the peer is not keeping up:
+   *  `onOverflow` drops it. Beyond four times this it is dropped at once, which bounds memory. */
   maxQueuedBytes: number;
+  /** How long the queue may stay above `maxQueuedBytes`. One commit can fan out hundreds of events
+   *  in a single turn, a burst no socket drains at once: a healthy reader catches up within it. */
+  slowConsumerMs: number;
   onOverflow: () => void;
   onSent: (bytes: number) => void;
 }
+
+const HARD_LIMIT_FACTOR = 4;
 
 /** What one connection has to send, in two lanes: control frames (events, replies) always go before
  *  the next binary chunk, and chunks of several transfers take turns. Frames arrive already encoded
@@ -34,6 +45,7 @@ export class SendQueue {
   private pumping = false;
   private closed = false;
   private flushWaiters: (() => void)[] = [];
+  private overflowTimer: NodeJS.Timeout | undefined;
   /** When the socket last took bytes off the queue's hands (ms since epoch). */
   lastFlushAt = Date.now();
   /** Asked for more control frames when the lane runs dry (history replay pages). */
@@ -54,11 +66,21 @@ export class SendQueue {
     if (this.closed) return;
     this.control.push(frame);
     this.controlBytes += frame.byteLength;
-    if (this.controlBytes > this.opts.maxQueuedBytes) {
-      this.opts.onOverflow();
-      return;
-    }
+    if (this.controlBytes > this.opts.maxQueuedBytes && this.watchOverflow()) return;
     this.pump();
+  }
+
+  /** True if the peer was dropped now; otherwise it is checked again once the grace is over. */
+  private watchOverflow(): boolean {
+    if (this.controlBytes > HARD_LIMIT_FACTOR * this.opts.maxQueuedBytes) {
+      this.opts.onOverflow();
+      return true;
+    }
+    this.overflowTimer ??= setTimeout(() => {
+      this.overflowTimer = undefined;
+      if (!this.closed && this.controlBytes > this.opts.maxQueuedBytes) this.opts.onOverflow();
+    }, this.opts.slowConsumerMs);
+    return false;
   }
 
   addBulk(source: BulkSource): void {
@@ -81,6 +103,7 @@ export class SendQueue {
     if (this.closed) return;
     if (flush) this.writeBatch(this.control.splice(0));
     this.closed = true;
+    clearTimeout(this.overflowTimer);
     for (const source of this.bulk.splice(0)) source.finish(true);
     this.control.length = 0;
     this.controlBytes = 0;
@@ -92,12 +115,16 @@ export class SendQueue {
     else this.flushWaiters.push(callback);
   }
 
+  private get highWater(): number {
+    return this.bulk.length > 0 ? this.opts.bulkHighWater : this.opts.highWater;
+  }
+
   private pump(): void {
     if (this.pumping || this.closed) return;
     this.pumping = true;
     try {
-      while (!this.closed && this.inflight < this.opts.highWater) {
-        const batch = this.nextBatch(this.opts.highWater - this.inflight);
+      while (!this.closed && this.inflight < this.highWater) {
+        const batch = this.nextBatch(this.highWater - this.inflight);
         if (batch.length === 0) break;
         this.writeBatch(batch);
       }

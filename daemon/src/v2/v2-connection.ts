@@ -49,9 +49,10 @@ const REPLAY_PAGE = 200;
 const PAGE_BYTES = 256 * 1024;
 /** Wait before reading a replay page again when the history could not be read. */
 const REPLAY_RETRY_MS = 250;
-/** Unflushed bytes above which the queue stops writing: small, so text overtakes image chunks, yet
- *  more than one download chunk so the socket never idles between them. */
-const HIGH_WATER_BYTES = 512 * 1024;
+/** Unflushed bytes above which the queue stops writing (see SendQueueOptions): text alone, and
+ *  while a download is under way (more than one download chunk). */
+const HIGH_WATER_BYTES = 16 * 1024;
+const BULK_HIGH_WATER_BYTES = 512 * 1024;
 /** How long a closed peer gets to answer the close handshake once our close frame has left. */
 const CLOSE_GRACE_MS = 2000;
 /** How often a closing connection checks whether its close frame has left for the kernel. */
@@ -96,7 +97,9 @@ export class V2Connection implements ClientHandle {
     const { limits } = ctx.config;
     this.queue = new SendQueue(socket, {
       highWater: HIGH_WATER_BYTES,
+      bulkHighWater: BULK_HIGH_WATER_BYTES,
       maxQueuedBytes: limits.sendQueueBytes,
+      slowConsumerMs: limits.slowConsumerMs,
       onOverflow: () => this.close(CLOSE_CODES.slowConsumer, 'slow_consumer', 'client is not reading; dropped', 'warn'),
       onSent: (bytes) => {
         this.bytesOut += bytes;

@@ -9,19 +9,12 @@ import type { Page } from 'playwright-core';
 import { connectClient, until } from '../helpers/daemon.js';
 import { makeZip } from '../helpers/files.js';
 import { cspViolations, screenshot } from './helpers/browser.js';
+import { shootBoth } from './helpers/shoot.js';
 import { heardBy, openStack, type ChatStack } from './helpers/stack.js';
 import { useChromium } from './helpers/suite.js';
 
 const suite = useChromium(test);
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
-
-async function shootBoth(page: Page, name: string): Promise<void> {
-  for (const colorScheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme });
-    await page.waitForFunction((dark) => matchMedia('(prefers-color-scheme: dark)').matches === dark, colorScheme === 'dark');
-    await screenshot(page, `files-${name}-${colorScheme}`);
-  }
-}
 
 /** A file pushed from the VM side, as `vmctl send FILE` does. */
 async function pushFromVm(s: ChatStack, name: string, bytes: Buffer): Promise<string> {
@@ -47,7 +40,7 @@ test('a received file: type badge, name, size; Open and Show in folder once it i
   const saved = await until(() => s.core.filePath(id), 'the file to be saved');
   t.true(saved.startsWith(s.filesDir), 'saved in the files folder');
   t.is(sha256(await readFile(saved)), sha256(log));
-  await bubble.getByRole('button', { name: 'Show build.log in its folder' }).click();
+  await bubble.getByRole('button', { name: 'Show in folder: build.log' }).click();
   t.true(await s.page.locator('#notice').isHidden(), `no error shown: ${await s.page.locator('#notice').textContent()}`);
 
   const laptop = await connectClient(t, s.daemon(), 'laptop');
@@ -64,7 +57,7 @@ test('a received file: type badge, name, size; Open and Show in folder once it i
   t.is(await pdf.locator('.file-name').getAttribute('title'), 'quarterly-infrastructure-cost-report-final-v7-reviewed.pdf');
   await s.page.locator('.msg.theirs[data-kind="file"] .file-badge', { hasText: 'ZIP' }).waitFor();
   await s.page.locator('.msg.theirs[data-kind="file"]').last().locator('.file-open:not([disabled])').waitFor();
-  await shootBoth(s.page, 'received');
+  await shootBoth(s.page, 'files-received');
   t.deepEqual(await cspViolations(s.page), []);
 });
 
@@ -82,12 +75,12 @@ test('an executable or script gets a warning and Show in folder, never Open', as
     t.regex((await bubble.getByRole('note').textContent()) ?? '', /program or script/);
     t.is(await bubble.locator('.file-badge.family-program').count(), 1);
   }
-  await bubbles.filter({ hasText: 'setup.exe' }).getByRole('button', { name: 'Show setup.exe in its folder' }).click();
+  await bubbles.filter({ hasText: 'setup.exe' }).getByRole('button', { name: 'Show in folder: setup.exe' }).click();
   // Even a page that asked would be refused by the core.
   const exeKey = await bubbles.filter({ hasText: 'setup.exe' }).evaluate((node) => node.closest('li')?.getAttribute('data-key') ?? '');
   const refused = await s.core.api.openFile(exeKey);
   t.false(refused.ok);
-  await shootBoth(s.page, 'executable');
+  await shootBoth(s.page, 'files-executable');
 });
 
 test('a large file shows a progress bar while it arrives, then Open', async (t) => {
@@ -120,7 +113,7 @@ test('sending a file from the window: chooser and drop send any type, the own bu
   await bubble.locator('.msg-delivery[aria-label="Delivered"]').waitFor();
   t.is(await bubble.locator('.file-name').textContent(), 'notes.md');
   t.is(await bubble.locator('.file-open:not([disabled])').count(), 1, 'own delivered files can be opened (fetched back)');
-  await shootBoth(s.page, 'sent');
+  await shootBoth(s.page, 'files-sent');
 });
 
 test('the received-files folder is chosen in Settings; the next file is saved there', async (t) => {

@@ -6,26 +6,12 @@ import test, { type ExecutionContext } from 'ava';
 import type { Page } from 'playwright-core';
 import { connectClient } from '../helpers/daemon.js';
 import { makeJpeg, makePng } from '../helpers/images.js';
-import { axeViolations } from './helpers/axe.js';
-import { cspViolations, screenshot } from './helpers/browser.js';
+import { cspViolations } from './helpers/browser.js';
+import { shootBoth } from './helpers/shoot.js';
 import { openStack, type ChatStack } from './helpers/stack.js';
 import { useChromium } from './helpers/suite.js';
 
 const suite = useChromium(test);
-
-/** Every state is shot in light and dark, and checked by axe-core in both: any violation fails. */
-async function shootBoth(page: Page, name: string): Promise<void> {
-  const problems: string[] = [];
-  for (const colorScheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme });
-    await page.waitForFunction((dark) => matchMedia('(prefers-color-scheme: dark)').matches === dark, colorScheme === 'dark');
-    // Animations settled, so colours are measured as they end up.
-    await page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished.catch(() => undefined))));
-    await screenshot(page, `${name}-${colorScheme}`);
-    problems.push(...(await axeViolations(page)).map((v) => `${name}-${colorScheme}: ${v}`));
-  }
-  if (problems.length > 0) throw new Error(`axe-core found ${problems.length} violation(s):\n${problems.join('\n')}`);
-}
 
 const imagesDecoded = (page: Page): Promise<unknown> =>
   page.waitForFunction(() => Array.from(document.querySelectorAll<HTMLImageElement>('#messages img')).every((i) => i.complete && i.naturalWidth > 0));

@@ -62,7 +62,7 @@ function buttons(item: ChatItem, actions: FileActions): HTMLElement {
     open.addEventListener('click', () => actions.openFile(item.key));
     row.append(open);
   }
-  const show = el('button', { className: 'file-show', text: 'Show in folder', attrs: { type: 'button', 'aria-label': `Show ${file.originalName} in its folder`, title: waiting ?? 'Show in folder' } });
+  const show = el('button', { className: 'file-show', text: 'Show in folder', attrs: { type: 'button', 'aria-label': `Show in folder: ${file.originalName}`, title: waiting ?? 'Show in folder' } });
   show.disabled = waiting !== undefined;
   show.addEventListener('click', () => actions.showInFolder(item.key));
   row.append(show);

@@ -115,3 +115,19 @@ test('pairing.host in the config is what pair names by default', async (t) => {
   const run = await vmctl(['pair', '--json'], { socket: daemon.controlSocketPath });
   t.like(ControlResults.pair.parse(JSON.parse(run.stdout)), { host: 'messenger.vm.example', hostSource: 'config' });
 });
+
+test('history tells a legacy client from a v2 client that asked for its address as a name', async (t) => {
+  const daemon = await startTestDaemon(t, { config: legacyConfig() });
+  const impostor = await connectClient(t, daemon, '127.0.0.1');
+  const peer = await LegacyPeer.connect(t, daemon.port);
+  await peer.takePrefix('ping');
+  impostor.say('from the v2 client');
+  await impostor.waitForEvent((e) => e.kind === 'text' && e.text === 'from the v2 client');
+  peer.send('CLIENT:from the original client');
+  await impostor.waitForEvent((e) => e.kind === 'text' && e.text === 'from the original client');
+  const run = await vmctl(['history'], { socket: daemon.controlSocketPath });
+  t.is(run.code, 0, run.stderr);
+  const [v2Line, legacyLine] = run.stdout.trimEnd().split('\n');
+  t.regex(v2Line ?? '', / #\d+ 127\.0\.0\.1 \(client\) \[client c\d+\] \(127\.0\.0\.1\): from the v2 client$/);
+  t.regex(legacyLine ?? '', / #\d+ 127\.0\.0\.1 \[legacy\]: from the original client$/);
+});

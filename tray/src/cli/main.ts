@@ -41,7 +41,7 @@ const context = async () => (await contextModule()).openContext(program.opts<{ c
 program
   .command('pair')
   .description('pair with a daemon (the string `vmctl pair` prints on the VM)')
-  .argument('<pairing>', 'vmm://HOST:PORT/?token=…&fp=sha256:…')
+  .argument('<pairing>', 'the string from vmctl pair, quoted: vmm://HOST:PORT/?token=…&fp=sha256%3A…&name=…')
   .option('--name <name>', 'the name others see for this client (default: this computer\'s name)')
   .action(async (pairing: string, opts: { name?: string }) => {
     const ctx = await context();

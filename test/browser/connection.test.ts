@@ -1,5 +1,6 @@
 import test from 'ava';
-import { openStack } from './helpers/stack.js';
+import { until } from '../helpers/daemon.js';
+import { CLIENT_NAME, openStack } from './helpers/stack.js';
 import { useChromium } from './helpers/suite.js';
 
 const suite = useChromium(test);
@@ -87,4 +88,18 @@ test('a token the daemon refuses shows "Pairing rejected"; "Pair again" leads to
   t.true(await box.isEnabled());
   await page.locator('#status-text', { hasText: 'Connected to test-vm' }).waitFor();
   t.is(s.core.connection.state.status, 'connected');
+});
+
+test('revoked on the VM: the card says so, offers Pair again, and the composer is off', async (t) => {
+  const s = await openStack(t, suite);
+  const { page } = s;
+  // The core swaps the enrolment token for its own credential first: revoke that.
+  await until(() => s.hasCredential(), 'the credential to be stored');
+  s.daemon().revoke(CLIENT_NAME);
+  await page.locator('#fatal-title', { hasText: "This computer's pairing was revoked" }).waitFor();
+  t.is(await page.locator('#status-text').textContent(), 'Pairing revoked');
+  t.true(await page.getByLabel('Message', { exact: true }).isDisabled());
+  t.is(await page.getByRole('button', { name: 'Pair again' }).count(), 1);
+  await page.getByRole('button', { name: 'Details' }).click();
+  t.regex((await page.locator('#fatal-details').textContent()) ?? '', /removed this computer/);
 });

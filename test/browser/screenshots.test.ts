@@ -4,11 +4,11 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import type { Page } from 'playwright-core';
-import { connectClient } from '../helpers/daemon.js';
+import { connectClient, until } from '../helpers/daemon.js';
 import { makeJpeg, makePng } from '../helpers/images.js';
 import { cspViolations } from './helpers/browser.js';
 import { shootBoth } from './helpers/shoot.js';
-import { openStack, type ChatStack } from './helpers/stack.js';
+import { CLIENT_NAME, openStack, type ChatStack } from './helpers/stack.js';
 import { useChromium } from './helpers/suite.js';
 
 const suite = useChromium(test);
@@ -145,5 +145,14 @@ test('a notice with its details (a setting refused)', async (t) => {
   await s.page.locator('#notice-details-toggle').click();
   await s.page.locator('#notice-details').waitFor();
   await shootBoth(s.page, 'notice-details');
+  t.deepEqual(await cspViolations(s.page), []);
+});
+
+test('pairing revoked on the VM', async (t) => {
+  const s = await openStack(t, suite);
+  await until(() => s.hasCredential(), 'the credential to be stored');
+  s.daemon().revoke(CLIENT_NAME);
+  await s.page.locator('#fatal-title', { hasText: 'revoked' }).waitFor();
+  await shootBoth(s.page, 'revoked');
   t.deepEqual(await cspViolations(s.page), []);
 });

@@ -73,6 +73,8 @@ export interface ChatStack extends ChatPage {
   receivedDir: string;
   filesDir: string;
   toasts: ToastCall[];
+  /** True once the core holds its own credential instead of the enrolment token. */
+  hasCredential(): Promise<boolean>;
   shell: ShellCalls;
   /** Chat items the shell was asked to open from a toast click (core.onOpenChat). */
   openedFromToast: (string | undefined)[];
@@ -98,6 +100,7 @@ export async function openStack(t: ExecutionContext, suite: Suite, opts: StackOp
     settings.set('fingerprint', daemon.fingerprint);
     settings.set('clientName', CLIENT_NAME);
   }
+  const secrets = memorySecretStore(paired ? (opts.token ?? daemon.token) : undefined);
   const toasts: ToastCall[] = [];
   const notifier: ToastNotifier = {
     notify(n, callback) {
@@ -115,7 +118,7 @@ export async function openStack(t: ExecutionContext, suite: Suite, opts: StackOp
   const core = createTrayCore(
     {
       settings,
-      secrets: memorySecretStore(paired ? (opts.token ?? daemon.token) : undefined),
+      secrets,
       notifier,
       dataDir,
       defaultReceivedImagesDir: receivedDir,
@@ -165,6 +168,7 @@ export async function openStack(t: ExecutionContext, suite: Suite, opts: StackOp
     receivedDir,
     filesDir,
     toasts,
+    hasCredential: async () => /^vmc1\./.test((await secrets.getToken()) ?? ''),
     shell,
     openedFromToast,
     stopDaemon: () => daemon.stop(),

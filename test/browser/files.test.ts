@@ -5,7 +5,6 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
-import type { Page } from 'playwright-core';
 import { connectClient, until } from '../helpers/daemon.js';
 import { makeZip } from '../helpers/files.js';
 import { cspViolations, screenshot } from './helpers/browser.js';

@@ -5,7 +5,7 @@ import { connectClient, startTestDaemon, tempDir } from '../helpers/daemon.js';
 import { makeGif, makeJpeg, makePng, sha256Of } from '../helpers/images.js';
 import { fetchAndCompare, nextImageEvent } from './harness.js';
 
-test('the library lists its images with name, size, dimensions, type and mtime, skipping what is not an image', async (t) => {
+test('the library lists its images with name, size, dimensions, type and mtime, and other files as files', async (t) => {
   const daemon = await startTestDaemon(t);
   const lib = daemon.config.libraryDir;
   const png = await makePng(200, 100);
@@ -21,8 +21,9 @@ test('the library lists its images with name, size, dimensions, type and mtime, 
   const client = await connectClient(t, daemon, 'alice');
   const list = await client.listLibrary();
   t.deepEqual(list, [
-    { name: 'a.jpg', size: jpeg.length, width: 30, height: 40, mime: 'image/jpeg', mtime: Math.floor((await stat(path.join(lib, 'a.jpg'))).mtimeMs) },
-    { name: 'b.png', size: png.length, width: 200, height: 100, mime: 'image/png', mtime: when.getTime() },
+    { kind: 'image', name: 'a.jpg', size: jpeg.length, width: 30, height: 40, mime: 'image/jpeg', mtime: Math.floor((await stat(path.join(lib, 'a.jpg'))).mtimeMs) },
+    { kind: 'image', name: 'b.png', size: png.length, width: 200, height: 100, mime: 'image/png', mtime: when.getTime() },
+    { kind: 'file', name: 'notes.txt', size: 12, mime: 'text/plain', mtime: Math.floor((await stat(path.join(lib, 'notes.txt'))).mtimeMs) },
   ]);
   t.deepEqual(await daemon.listLibrary(), list, 'the VM side sees the same list');
 });
@@ -107,11 +108,15 @@ test('a library request for a missing name is answered not_found', async (t) => 
   await t.throwsAsync(client.getLibraryImage('missing.png', { kind: 'memory' }), { code: 'not_found' });
 });
 
-test('a library file that is not an image is refused with image_rejected', async (t) => {
+test('a library file that is not an image is served as a file, never as an image; a client without files gets not_found', async (t) => {
   const daemon = await startTestDaemon(t);
   await writeFile(path.join(daemon.config.libraryDir, 'fake.png'), 'plain text, not a PNG');
   const client = await connectClient(t, daemon, 'alice');
-  await t.throwsAsync(client.getLibraryImage('fake.png', { kind: 'memory' }), { code: 'image_rejected' });
+  const got = await client.getLibraryImage('fake.png', { kind: 'memory' });
+  t.is(got.bytes?.toString(), 'plain text, not a PNG');
+  const imagesOnly = await connectClient(t, daemon, 'old', { kinds: ['text', 'image'] });
+  t.deepEqual(await imagesOnly.listLibrary(), []);
+  await t.throwsAsync(imagesOnly.getLibraryImage('fake.png', { kind: 'memory' }), { code: 'not_found' });
 });
 
 test('an error about a library request is not swallowed by an earlier download with the same number', async (t) => {

@@ -1,19 +1,25 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
+import type { Daemon } from '@vm-messenger/daemon';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ChatItem } from 'vm-messenger-tray/core';
+import type { ChatItem, V2Client } from 'vm-messenger-tray/core';
 import { connectClient, nextEvents, startTestDaemon, tempDir, until } from '../helpers/daemon.js';
 import { makeZip } from '../helpers/files.js';
 import { makeCore, waitForStatus, type CoreHarness } from './core-harness.js';
 
-const fileItems = async (h: CoreHarness): Promise<ChatItem[]> => (await h.core.api.getSnapshot()).items.filter((i) => i.kind === 'file');
-
-test('files from others are saved in the files folder under their own name, collision-free, each sha256 once', async (t) => {
-  const daemon = await startTestDaemon(t);
+/** A tray core connected to a real daemon, and another client ("laptop") that sends to it. */
+async function connectedCore(t: ExecutionContext, config?: Record<string, unknown>): Promise<{ daemon: Daemon; h: CoreHarness; laptop: V2Client }> {
+  const daemon = await startTestDaemon(t, config ? { config } : {});
   const h = await makeCore(t, { daemon });
   await h.core.start();
   await waitForStatus(h, 'connected');
-  const laptop = await connectClient(t, daemon, 'laptop');
+  return { daemon, h, laptop: await connectClient(t, daemon, 'laptop') };
+}
+
+const fileItems = async (h: CoreHarness): Promise<ChatItem[]> => (await h.core.api.getSnapshot()).items.filter((i) => i.kind === 'file');
+
+test('files from others are saved in the files folder under their own name, collision-free, each sha256 once', async (t) => {
+  const { h, laptop } = await connectedCore(t);
   await laptop.sendImage({ name: 'build.log', bytes: Buffer.from('first build\n'), kind: 'file' });
   await laptop.sendImage({ name: 'build.log', bytes: Buffer.from('second build\n'), kind: 'file' });
   await laptop.sendImage({ name: 'copy of first.log', bytes: Buffer.from('first build\n'), kind: 'file' });
@@ -33,22 +39,14 @@ test('files from others are saved in the files folder under their own name, coll
 });
 
 test('a received file is toasted as "laptop sent build.log (2.3 MB)"', async (t) => {
-  const daemon = await startTestDaemon(t);
-  const h = await makeCore(t, { daemon });
-  await h.core.start();
-  await waitForStatus(h, 'connected');
-  const laptop = await connectClient(t, daemon, 'laptop');
+  const { h, laptop } = await connectedCore(t);
   await laptop.sendImage({ name: 'build.log', bytes: Buffer.alloc(2_300_000, 0x61), kind: 'file' });
   await until(() => h.toasts.length > 0, 'a toast');
   t.is(h.toasts[0]!.message, 'laptop sent build.log (2.3 MB)');
 });
 
 test('open and show in folder: executables and scripts are never opened, only shown', async (t) => {
-  const daemon = await startTestDaemon(t);
-  const h = await makeCore(t, { daemon });
-  await h.core.start();
-  await waitForStatus(h, 'connected');
-  const laptop = await connectClient(t, daemon, 'laptop');
+  const { h, laptop } = await connectedCore(t);
   await laptop.sendImage({ name: 'setup.exe', bytes: Buffer.from('MZ\x90\x00 not really a program'), kind: 'file' });
   await laptop.sendImage({ name: 'notes.txt', bytes: Buffer.from('plain notes\n'), kind: 'file' });
   await until(async () => (await fileItems(h)).filter((i) => i.file?.saved).length === 2, 'both saved');
@@ -65,24 +63,17 @@ test('open and show in folder: executables and scripts are never opened, only sh
 });
 
 test('the files folder is the user\'s choice; a new file goes where the setting says', async (t) => {
-  const daemon = await startTestDaemon(t);
-  const h = await makeCore(t, { daemon });
-  await h.core.start();
-  await waitForStatus(h, 'connected');
+  const { h, laptop } = await connectedCore(t);
   const chosen = path.join(await tempDir(t), 'Incoming');
   t.deepEqual(await h.core.api.updateSettings({ receivedFilesDir: chosen }), { ok: true });
   t.is((await h.core.api.getSnapshot()).settings.receivedFilesDir, chosen);
-  const laptop = await connectClient(t, daemon, 'laptop');
   await laptop.sendImage({ name: 'logs.zip', bytes: makeZip([{ name: 'a.log', data: Buffer.from('a') }]), kind: 'file' });
   await until(async () => (await fileItems(h)).some((i) => i.file?.saved), 'saved');
   t.deepEqual(await readdir(chosen), ['logs.zip']);
 });
 
 test('sending a file from the tray: queued, uploaded with progress, arrives as a file event', async (t) => {
-  const daemon = await startTestDaemon(t);
-  const h = await makeCore(t, { daemon });
-  await h.core.start();
-  await waitForStatus(h, 'connected');
+  const { daemon, h } = await connectedCore(t);
   const desk = await connectClient(t, daemon, 'desk');
   const dir = await tempDir(t);
   const big = path.join(dir, 'dump.bin');
@@ -105,10 +96,7 @@ test('sending a file from the tray: queued, uploaded with progress, arrives as a
 });
 
 test('the daemon\'s file limit from welcome is respected: a file over it is refused before it is queued', async (t) => {
-  const daemon = await startTestDaemon(t, { config: { limits: { maxFileBytes: 1000 } } });
-  const h = await makeCore(t, { daemon });
-  await h.core.start();
-  await waitForStatus(h, 'connected');
+  const { h } = await connectedCore(t, { limits: { maxFileBytes: 1000 } });
   const result = await h.core.api.sendFile({ name: 'big.txt', bytes: new Uint8Array(2000) });
   t.false(result.ok);
   t.regex(result.ok ? '' : result.message, /2\.0 kB; the limit is 1\.0 kB/);

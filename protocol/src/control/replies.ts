@@ -2,18 +2,15 @@ import { z } from 'zod';
 import { ERROR_CODES } from '../errors.js';
 import { ConversationEvent, FileEvent, ImageEvent, ImageMime, LibraryEntry, TextEvent } from '../wire/event.js';
 
-/** One open connection. */
 export const ClientInfo = z.object({
-  /** A paired client's stable id (`c7`, the same for all its connections and across restarts), or
-   *  a legacy connection's `l<N>`; `vmctl kick` and `vmctl revoke` accept it or the name. */
-  id: z.string(),
+  id: z.string().describe('A paired client\'s stable id (`c7`, the same for all its connections and across restarts), or a legacy connection\'s `l<N>`; `vmctl kick` and `vmctl revoke` accept it or the name.'),
   name: z.string(),
   address: z.string(),
   protocol: z.enum(['v2', 'legacy']),
   connectedAt: z.number().int(),
   bytesIn: z.number().int().nonnegative(),
   bytesOut: z.number().int().nonnegative(),
-});
+}).describe('One open connection.');
 export type ClientInfo = z.infer<typeof ClientInfo>;
 
 /** The daemon's storage condition: `ok`, or why messages are being refused right now. */
@@ -29,28 +26,20 @@ export const StorageStatus = z
   .describe('The storage condition; absent from daemons older than this field.');
 export type StorageStatus = z.infer<typeof StorageStatus>;
 
-/** One row of `vmctl clients`: a paired client, connected or not, or a connected legacy client. */
 export const ClientListEntry = z.object({
-  /** `c<N>` for a paired client (stable), `l<N>` for a legacy connection. */
-  id: z.string(),
+  id: z.string().describe('`c<N>` for a paired client (stable), `l<N>` for a legacy connection.'),
   name: z.string(),
   protocol: z.enum(['v2', 'legacy']),
-  /** `offline`: paired, not connected now. `revoked`: refused for good (listed with `all`). */
-  state: z.enum(['connected', 'offline', 'revoked']),
-  /** Open connections now (a client may hold more than one, e.g. `vmm send` beside `vmm connect`). */
-  connections: z.number().int().nonnegative(),
-  /** The address of its newest connection, or the one it was last seen from. */
-  address: z.string().optional(),
-  /** When its oldest open connection was made (ms since the epoch). */
-  connectedAt: z.number().int().optional(),
-  /** When it was last connected or disconnected (ms since the epoch). */
-  lastSeen: z.number().int().optional(),
+  state: z.enum(['connected', 'offline', 'revoked']).describe('`offline`: paired, not connected now. `revoked`: refused for good (listed with `all`).'),
+  connections: z.number().int().nonnegative().describe('Open connections now (a client may hold more than one, e.g. `vmm send` beside `vmm connect`).'),
+  address: z.string().optional().describe('The address of its newest connection, or the one it was last seen from.'),
+  connectedAt: z.number().int().optional().describe('When its oldest open connection was made (ms since the epoch).'),
+  lastSeen: z.number().int().optional().describe('When it was last connected or disconnected (ms since the epoch).'),
   pairedAt: z.number().int().optional(),
   revokedAt: z.number().int().optional(),
-  /** Over its open connections. */
-  bytesIn: z.number().int().nonnegative(),
+  bytesIn: z.number().int().nonnegative().describe('Over its open connections.'),
   bytesOut: z.number().int().nonnegative(),
-});
+}).describe('One row of `vmctl clients`: a paired client, connected or not, or a connected legacy client.');
 export type ClientListEntry = z.infer<typeof ClientListEntry>;
 
 /** Where the host in a pairing string came from: `--host`, the `pairing.host` setting, the
@@ -64,12 +53,9 @@ export const PairResult = z.object({
   host: z.string(),
   port: z.number().int(),
   hostSource: PairingHostSource,
-  /** Other addresses of this VM a client might reach it by (for --host). */
-  otherHosts: z.array(z.string()).optional(),
-  /** Why the host may not be reachable from the client (the fallback was used). */
-  warning: z.string().optional(),
-  /** True when this request replaced the enrolment token (`vmctl pair --rotate`). */
-  rotated: z.boolean().optional(),
+  otherHosts: z.array(z.string()).optional().describe('Other addresses of this VM a client might reach it by (for --host).'),
+  warning: z.string().optional().describe('Why the host may not be reachable from the client (the fallback was used).'),
+  rotated: z.boolean().optional().describe('True when this request replaced the enrolment token (`vmctl pair --rotate`).'),
 });
 export type PairResult = z.infer<typeof PairResult>;
 
@@ -81,11 +67,8 @@ export const StatusResult = z.object({
   listen: z.object({ host: z.string(), port: z.number().int() }),
   legacy: z.object({
     enabled: z.boolean(),
-    /** The extra legacy-only port (`legacy.port`), when one is configured. */
-    port: z.number().int().optional(),
-    /** `legacy.allow`: networks allowed to use legacy mode; empty = any address. Optional only so
-     *  a newer vmctl still reads an older daemon. */
-    allow: z.array(z.string()).optional(),
+    port: z.number().int().optional().describe('The extra legacy-only port (`legacy.port`), when one is configured.'),
+    allow: z.array(z.string()).optional().describe('`legacy.allow`: networks allowed to use legacy mode; empty = any address. Optional only so a newer vmctl still reads an older daemon.'),
   }),
   clients: z.number().int().nonnegative(),
   historySize: z.number().int().nonnegative(),
@@ -94,15 +77,12 @@ export const StatusResult = z.object({
   stateDir: z.string(),
   libraryDir: z.string(),
   storage: StorageStatus.optional(),
-  /** Where files (not images) received from clients are stored; absent from older daemons. */
-  filesDir: z.string().optional(),
+  filesDir: z.string().optional().describe('Where files (not images) received from clients are stored; absent from older daemons.'),
 });
 export type StatusResult = z.infer<typeof StatusResult>;
 
 const ClientRef = z.object({ id: z.string(), name: z.string() });
 
-/** Clients of the original protocol whose reader drops long lines got a smaller copy of a pushed
- *  image: which ones, and what they got (one copy serves them all). */
 export const ReducedCopy = z.object({
   clients: z.array(ClientRef).min(1),
   name: z.string(),
@@ -110,17 +90,14 @@ export const ReducedCopy = z.object({
   height: z.number().int().positive(),
   size: z.number().int().positive(),
   mime: ImageMime,
-  /** The longest line those clients keep, in bytes. */
-  lineLimit: z.number().int().positive(),
-});
+  lineLimit: z.number().int().positive().describe('The longest line those clients keep, in bytes.'),
+}).describe('Clients of the original protocol whose reader drops long lines got a smaller copy of a pushed image: which ones, and what they got (one copy serves them all).');
 export type ReducedCopy = z.infer<typeof ReducedCopy>;
 
-/** Clients of the original protocol that did not get a pushed image at all, and why. */
-export const Undelivered = z.object({ clients: z.array(ClientRef).min(1), reason: z.string() });
+export const Undelivered = z.object({ clients: z.array(ClientRef).min(1), reason: z.string() }).describe('Clients of the original protocol that did not get a pushed image at all, and why.');
 export type Undelivered = z.infer<typeof Undelivered>;
 
-/** What became of an image for the legacy clients; both absent = every one got it unchanged. */
-export const LegacyDelivery = z.object({ reduced: ReducedCopy.optional(), undelivered: Undelivered.optional() });
+export const LegacyDelivery = z.object({ reduced: ReducedCopy.optional(), undelivered: Undelivered.optional() }).describe('What became of an image for the legacy clients; both absent = every one got it unchanged.');
 export type LegacyDelivery = z.infer<typeof LegacyDelivery>;
 
 /** What each method answers on success. vmctl validates replies with these. */

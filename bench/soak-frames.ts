@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { deflateSync } from 'node:zlib';
+import { crc32, deflateSync } from 'node:zlib';
 
 /** What the soak's hostile clients send: valid frames, frames mutated to break the schema in the
  *  ways fuzzers find, and images built to cost the decoder as much as possible. Pure. */
@@ -99,22 +99,12 @@ export function rleBmpBomb(): Buffer {
 /** A valid greyscale PNG of `width`×`height` zeros: some 60 KB that a decoder must inflate to
  *  64 megapixels to make a thumbnail. */
 export function pngBomb(width = 8000, height = 8000): Buffer {
-  const crcTable = Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  const crc = (data: Buffer): number => {
-    let c = 0xffffffff;
-    for (const byte of data) c = (crcTable[(c ^ byte) & 0xff] ?? 0) ^ (c >>> 8);
-    return (c ^ 0xffffffff) >>> 0;
-  };
   const chunk = (type: string, data: Buffer): Buffer => {
     const head = Buffer.alloc(8);
     head.writeUInt32BE(data.length, 0);
     head.write(type, 4, 'latin1');
     const sum = Buffer.alloc(4);
-    sum.writeUInt32BE(crc(Buffer.concat([head.subarray(4), data])), 0);
+    sum.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
     return Buffer.concat([head, data, sum]);
   };
   const ihdr = Buffer.alloc(13);

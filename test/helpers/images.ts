@@ -41,11 +41,11 @@ export async function makeAnimatedGif(width = 40, height = 30, frames = 3): Prom
   return sharp(pngs, { join: { animated: true } }).gif().toBuffer();
 }
 
-/** An uncompressed bottom-up BMP (BITMAPINFOHEADER), written by hand since sharp cannot. */
-export function makeBmp(width = 64, height = 48, bitsPerPixel: 24 | 32 = 24): Buffer {
-  const bytesPerPixel = bitsPerPixel / 8;
-  const rowStride = Math.ceil((width * bitsPerPixel) / 32) * 4;
-  const dataOffset = 14 + 40;
+/** A zeroed bottom-up BMP with its file and info headers filled in, `extra` bytes (palette or
+ *  masks) between the headers and the pixels. */
+function bmpFile(width: number, height: number, bits: number, extra: number): { file: Buffer; rowStride: number; dataOffset: number } {
+  const rowStride = Math.ceil((width * bits) / 32) * 4;
+  const dataOffset = 14 + 40 + extra;
   const file = Buffer.alloc(dataOffset + rowStride * height);
   file.write('BM', 0, 'latin1');
   file.writeUInt32LE(file.length, 2);
@@ -54,8 +54,14 @@ export function makeBmp(width = 64, height = 48, bitsPerPixel: 24 | 32 = 24): Bu
   file.writeInt32LE(width, 18);
   file.writeInt32LE(height, 22);
   file.writeUInt16LE(1, 26);
-  file.writeUInt16LE(bitsPerPixel, 28);
-  file.writeUInt32LE(0, 30);
+  file.writeUInt16LE(bits, 28);
+  return { file, rowStride, dataOffset };
+}
+
+/** An uncompressed bottom-up BMP (BITMAPINFOHEADER), written by hand since sharp cannot. */
+export function makeBmp(width = 64, height = 48, bitsPerPixel: 24 | 32 = 24): Buffer {
+  const bytesPerPixel = bitsPerPixel / 8;
+  const { file, rowStride, dataOffset } = bmpFile(width, height, bitsPerPixel, 0);
   file.writeUInt32LE(rowStride * height, 34);
   const pixels = gradient(width, height);
   for (let y = 0; y < height; y++) {
@@ -79,18 +85,8 @@ export type BmpVariant =
 /** A BMP in a palette or bit-field layout, every pixel `index` (palette) or `value` (bit fields):
  *  the layouts Paint and other programs write besides plain 24-bit. */
 export function makeBmpVariant(width: number, height: number, variant: BmpVariant, pixel: number): Buffer {
-  const rowStride = Math.ceil((width * variant.bits) / 32) * 4;
   const extra = 'palette' in variant ? variant.palette.length * 4 : 12;
-  const dataOffset = 14 + 40 + extra;
-  const file = Buffer.alloc(dataOffset + rowStride * height);
-  file.write('BM', 0, 'latin1');
-  file.writeUInt32LE(file.length, 2);
-  file.writeUInt32LE(dataOffset, 10);
-  file.writeUInt32LE(40, 14);
-  file.writeInt32LE(width, 18);
-  file.writeInt32LE(height, 22);
-  file.writeUInt16LE(1, 26);
-  file.writeUInt16LE(variant.bits, 28);
+  const { file, rowStride, dataOffset } = bmpFile(width, height, variant.bits, extra);
   if ('palette' in variant) {
     file.writeUInt32LE(variant.palette.length, 46);
     variant.palette.forEach(([r, g, b], i) => file.set([b, g, r, 0], 54 + i * 4));

@@ -2,6 +2,7 @@ import test, { type ExecutionContext } from 'ava';
 import net from 'node:net';
 import { connectClient, startTestDaemon, until } from '../helpers/daemon.js';
 import type { Daemon } from '@vm-messenger/daemon';
+import { RawPeer } from '../helpers/raw-client.js';
 
 /** A TCP connection from `localAddress` that never says anything; resolves once connected. */
 async function silentPeer(t: ExecutionContext, daemon: Daemon, localAddress: string): Promise<{ socket: net.Socket; closed: () => boolean }> {
@@ -49,4 +50,23 @@ test('the total limit of unauthenticated connections holds across addresses, and
     }
   }, 'a new client to get in once the half-open ones are gone', 5000);
   t.pass();
+});
+
+test('a peer that sends more than a hello before being welcomed is cut off before the daemon buffers its frame', async (t) => {
+  const daemon = await startTestDaemon(t, { config: { limits: { handshakeTimeoutMs: 20_000 } } });
+  const peer = await RawPeer.open(t, daemon);
+  let closed = false;
+  void peer.closed.then(() => (closed = true));
+  // A text frame announcing 900 KB (under maxFrameBytes), of which 200 KB arrive and the rest never:
+  // without a pre-welcome allowance ws would hold it until the handshake timeout.
+  const header = Buffer.alloc(14);
+  header[0] = 0x81;
+  header[1] = 0x80 | 127;
+  header.writeBigUInt64BE(900_000n, 2);
+  // A zero masking key leaves the payload as it is.
+  const socket = (peer.ws as unknown as { _socket: net.Socket })._socket;
+  socket.write(Buffer.concat([header, Buffer.alloc(200_000, 0x61)]));
+  await until(() => closed, 'the daemon to cut the peer off', 5000);
+  const healthy = await connectClient(t, daemon, 'alice');
+  t.like(await healthy.say('hello'), { type: 'accepted' });
 });

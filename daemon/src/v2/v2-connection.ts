@@ -43,6 +43,9 @@ import { wsTextFrame } from './ws-frame.js';
 
 /** Bad frames tolerated in a row before the peer counts as hostile. */
 const MAX_STRIKES = 10;
+/** Bytes a peer may send before it is welcomed: a hello is under 1 KB. Without this, hundreds of
+ *  unwelcomed connections could each make ws buffer a frame of maxFrameBytes. */
+const MAX_BYTES_BEFORE_WELCOME = 64 * 1024;
 const REPLAY_PAGE = 200;
 /** Body bytes in one replay or history page: bounds the time one page holds the event loop (a few
  *  ms), whatever the size of the events. A client asking for more gets `complete: false`. */
@@ -116,6 +119,17 @@ export class V2Connection implements ClientHandle {
         if (this.state === 'handshake' || this.state === 'checking') this.close(CLOSE_CODES.handshakeTimeout, 'handshake_timeout', 'no hello in time', 'info');
       }, limits.handshakeTimeoutMs),
     );
+    let beforeWelcome = 0;
+    const countBeforeWelcome = (chunk: Buffer): void => {
+      if (this.state === 'open' || this.state === 'closed') return void socket.off('data', countBeforeWelcome);
+      beforeWelcome += chunk.length;
+      if (beforeWelcome > MAX_BYTES_BEFORE_WELCOME) {
+        socket.off('data', countBeforeWelcome);
+        this.close(CLOSE_CODES.protocolViolation, 'frame_too_large', `${beforeWelcome} bytes before welcome`, 'debug');
+        this.ws.terminate();
+      }
+    };
+    socket.on('data', countBeforeWelcome);
     ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     ws.on('pong', () => {
       this.lastHeard = Date.now();

@@ -30,7 +30,8 @@ test('a file sent as kind "file" reaches every file-aware client as a file event
   t.true(FileEvent.safeParse(event).success);
   t.like(event, { originalName: 'build.log', size: log.length, sha256: sha256Of(log), mime: 'text/plain' });
   t.regex(event.storedName, storedNamePattern('alice', 'log'));
-  t.deepEqual(event.sender, { kind: 'client', name: 'alice', address: '127.0.0.1' });
+  t.like(event.sender, { kind: 'client', name: 'alice', address: '127.0.0.1' });
+  t.regex(event.sender.id ?? '', /^c\d+$/, 'the stable id of the paired client');
 
   t.deepEqual(await finalNames(daemon.config.filesDir), [event.storedName]);
   t.deepEqual(await finalNames(daemon.config.receivedDir), [], 'nothing in received_images');

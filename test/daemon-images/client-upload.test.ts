@@ -21,7 +21,8 @@ test('an upload reaches every client as an image event, with byte-identical byte
   const event = events[0]!;
   t.is(event.seq, accepted.seq);
   t.is(event.kind, 'image');
-  t.deepEqual(event.sender, { kind: 'client', name: 'alice', address: '127.0.0.1' });
+  t.like(event.sender, { kind: 'client', name: 'alice', address: '127.0.0.1' });
+  t.regex(event.sender.id ?? '', /^c\d+$/, 'the stable id of the paired client');
   t.is(event.originalName, 'holiday photo.png');
   t.regex(event.storedName, storedNamePattern('alice', 'png'));
   t.true(event.storedName.endsWith('_holiday photo.png'));

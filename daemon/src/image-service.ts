@@ -63,6 +63,9 @@ export interface ImageService {
   resolveLibrary(name: string): Promise<{ path: string; entry: LibraryEntry }>;
   /** The stored bytes of an image or file event, if it is one and the file is still there. */
   fileOf(seq: number): { path: string; event: BlobEvent } | undefined;
+  /** The daemon's one budget for image decodes, for decoders outside this service (the legacy
+   *  bridge's reduced copies). */
+  readonly decodes: DecodeBudget;
 }
 
 /** Leading bytes enough for every image signature `sniffFormat` knows. */
@@ -197,6 +200,7 @@ export function createImageService(deps: {
     meta.kind === 'file' ? storeAny(path, mode, meta, sha256) : storeImage(path, mode, meta, sha256);
 
   return {
+    decodes,
     openUpload(expected) {
       const isFile = expected.kind === 'file';
       const maxBytes = isFile ? limits.maxFileBytes : limits.maxImageBytes;

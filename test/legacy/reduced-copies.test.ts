@@ -4,6 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { ControlResults, type ConversationEvent, type ImageEvent } from '@vm-messenger/protocol';
+import { DecodeBudget } from '@vm-messenger/daemon/images';
 import { reduceToFit } from '@vm-messenger/daemon/internal/legacy/reduced-copy';
 import { firstAttempt, grownAttempt, imageBytesBudget, nextAttempt } from '@vm-messenger/daemon/internal/legacy/reduction-plan';
 import { collect, connectClient, startTestDaemon, tempDir } from '../helpers/daemon.js';
@@ -42,14 +43,26 @@ test('reduceToFit keeps the format and fits the budget, or says it cannot', asyn
   const png = await noise(400).png({ compressionLevel: 0 }).toBuffer();
   await writeFile(file, png);
   const source = { path: file, mime: 'image/png' as const, width: 400, height: 400, size: png.length };
-  const fitted = await reduceToFit(source, 100_000, 1e8);
+  const limits = { maxPixels: 1e8, decodes: new DecodeBudget({ inFlight: 1, memoryBytes: 64 * 1024 * 1024, queueLength: 4 }) };
+  const fitted = await reduceToFit(source, 100_000, limits);
   t.true(fitted.ok);
   if (!fitted.ok) return;
   t.true(fitted.image.bytes.length <= 100_000);
   t.is((await sharp(fitted.image.bytes).metadata()).format, 'png');
   t.true(fitted.image.width < 400 && fitted.image.width > 100, `${fitted.image.width} px: as large as fits`);
-  const hopeless = await reduceToFit(source, 500, 1e8);
+  const hopeless = await reduceToFit(source, 500, limits);
   t.false(hopeless.ok);
+  t.is(limits.decodes.bytesInUse, 0, 'the decode budget is given back');
+});
+
+test('a reduced copy takes its turn in the decode budget: one that could never fit it is refused', async (t) => {
+  const dir = await tempDir(t);
+  const file = path.join(dir, 'wide.gif');
+  await writeFile(file, await noise(2000).gif().toBuffer());
+  const source = { path: file, mime: 'image/gif' as const, width: 2000, height: 2000, size: 1 };
+  const small = { maxPixels: 1e8, decodes: new DecodeBudget({ inFlight: 1, memoryBytes: 16 * 1024 * 1024, queueLength: 4 }) };
+  const error = await t.throwsAsync(reduceToFit(source, 100_000, small));
+  t.regex(error!.message, /would need about .* of memory/);
 });
 
 test.serial('a push over the original reader limit: legacy clients get a reduced copy that survives it, v2 clients the original', async (t) => {

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { ImageMime } from '@vm-messenger/protocol';
+import type { DecodeBudget } from '../images/decode-budget.js';
 import { legacyFileName } from './legacy-file-name.js';
 import { serverImageLine } from './legacy-lines.js';
 import { reduceToFit, type SourceImage } from './reduced-copy.js';
@@ -25,14 +26,14 @@ export type FittedServerImage =
 export async function fittedServerImage(
   source: SourceImage,
   givenName: string,
-  limits: { clientMaxLineBytes: number; maxPixels: number },
+  limits: { clientMaxLineBytes: number; maxPixels: number; decodes: DecodeBudget },
 ): Promise<FittedServerImage> {
   const name = legacyFileName(givenName, source.mime);
   if (source.size <= imageBytesBudget(limits.clientMaxLineBytes, name)) {
     return { ok: true, name, line: serverImageLine(name, await readFile(source.path)) };
   }
   const reducedName = legacyFileName(givenName, mimeOfOutput[outputFormatOf(source.mime)]);
-  const reduction = await reduceToFit(source, imageBytesBudget(limits.clientMaxLineBytes, reducedName), limits.maxPixels);
+  const reduction = await reduceToFit(source, imageBytesBudget(limits.clientMaxLineBytes, reducedName), limits);
   if (!reduction.ok) return { ok: false, name, reason: `too large for an original client, and ${reduction.reason}` };
   const { bytes, ...facts } = reduction.image;
   return {

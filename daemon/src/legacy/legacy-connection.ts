@@ -356,7 +356,7 @@ export class LegacyConnection implements ClientHandle {
       if (entry.kind === 'file') throw new ProtocolError('not_found', `File not found: ${name}`);
       const max = this.ctx.config.limits.maxImageBytes;
       if (entry.size > max) throw new ProtocolError('image_rejected', `${name} is larger than the ${max}-byte image limit`);
-      const fitted = await fittedServerImage({ ...entry, path }, entry.name, this.limits);
+      const fitted = await fittedServerImage({ ...entry, path }, entry.name, { ...this.limits, decodes: this.ctx.images.decodes });
       if (!fitted.ok) throw new ProtocolError('image_rejected', `${fitted.name}: ${fitted.reason}`);
       if (fitted.reduced) this.ctx.logger.info(`legacy client ${this.id} got a reduced copy of library image ${entry.name} (${fitted.reduced.width}x${fitted.reduced.height})`);
       this.send(fitted.line);

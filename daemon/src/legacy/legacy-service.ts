@@ -145,7 +145,7 @@ class LegacyBridge implements LegacyService {
     const found = this.ctx.images.fileOf(event.seq);
     if (!found) return { ok: false, name, reason: 'its stored file is gone' };
     try {
-      return await fittedServerImage({ ...event, path: found.path }, event.originalName, this.limits);
+      return await fittedServerImage({ ...event, path: found.path }, event.originalName, { ...this.limits, decodes: this.ctx.images.decodes });
     } catch (err) {
       this.ctx.logger.error(`legacy copy of image #${event.seq} failed: ${(err as Error).stack ?? String(err)}`);
       return { ok: false, name, reason: `it could not be prepared for original clients (${(err as Error).message})` };

@@ -1,6 +1,7 @@
 import type sharp from 'sharp';
 import type { ImageMime } from '@vm-messenger/protocol';
 import { readBmpPreview } from '../images/bmp-pixels.js';
+import { estimateDecodeBytes, type DecodeBudget, type ImageExtension } from '../images/index.js';
 import { loadSharp } from '../images/load-sharp.js';
 import { MAX_ATTEMPTS, firstAttempt, grownAttempt, mimeOfOutput, nextAttempt, outputFormatOf, type Attempt, type OutputFormat } from './reduction-plan.js';
 
@@ -48,10 +49,42 @@ function encode(pipeline: sharp.Sharp, format: OutputFormat, attempt: Attempt): 
   }
 }
 
+const EXTENSION: Record<ImageMime, ImageExtension> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/gif': 'gif',
+  'image/bmp': 'bmp',
+  'image/webp': 'webp',
+};
+/** libvips' own buffers, as in decode-cost.ts. */
+const PIPELINE_BYTES = 4 * 1024 * 1024;
+
+/** Estimated decoder memory of a reduced copy, for the daemon's decode budget: the same decode as
+ *  a thumbnail's, except that a BMP is read whole (3 bytes a pixel, and a row) rather than at
+ *  1024 px. The headers say whether a frame must be decoded whole. */
+async function decodeCost(source: SourceImage): Promise<number> {
+  if (source.mime === 'image/bmp') return PIPELINE_BYTES + source.width * source.height * 3 + source.width * 4;
+  const sharp = await loadSharp();
+  const meta = await sharp(source.path, { limitInputPixels: false }).metadata();
+  return estimateDecodeBytes({
+    ext: EXTENSION[source.mime],
+    width: source.width,
+    height: source.height,
+    frames: meta.pages ?? 1,
+    progressive: meta.isProgressive ?? false,
+  });
+}
+
 /** A copy of `source` of at most `budget` bytes, in the same format where sharp can write it,
  *  as large and as good as fits: a few encodes, each aimed by the size the previous one came to,
- *  and one larger try when a copy fitted with much room to spare. */
-export async function reduceToFit(source: SourceImage, budget: number, maxPixels: number): Promise<Reduction> {
+ *  and one larger try when a copy fitted with much room to spare. The work waits its turn in the
+ *  daemon's decode budget, like every other decode, so many original clients asking for large
+ *  images cannot take more memory than uploads may. */
+export async function reduceToFit(source: SourceImage, budget: number, limits: { maxPixels: number; decodes: DecodeBudget }): Promise<Reduction> {
+  return limits.decodes.run(await decodeCost(source), 'a reduced copy', () => encodeToFit(source, budget, limits.maxPixels));
+}
+
+async function encodeToFit(source: SourceImage, budget: number, maxPixels: number): Promise<Reduction> {
   const format = outputFormatOf(source.mime);
   const originalSide = Math.max(source.width, source.height);
   let attempt: Attempt | undefined = firstAttempt(source, format, budget);

@@ -70,7 +70,7 @@ export async function runTransferCase(daemon: DaemonProcess, pool: WorkerPool, p
 
     const pushSampler = RssSampler.start(daemon.pid);
     const started = performance.now();
-    const replies = await Promise.all(receiving.map((w) => w.request({ op: 'fetch', seq, dir: downloads, kind: c.kind }, 'fetched', 120_000)));
+    const replies = await Promise.all(receiving.map((w) => w.request({ op: 'fetch', seq, dir: downloads }, 'fetched', 120_000)));
     const pushMs = performance.now() - started;
     const pushMemory = pushSampler.stop();
     for (const size of replies.flatMap((r) => r.sizes)) if (size !== bytes) throw new Error(`a client received ${size} of ${bytes} bytes`);

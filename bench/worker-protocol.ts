@@ -19,8 +19,8 @@ export const WorkerCommand = z.discriminatedUnion('op', [
   z.object({ op: z.literal('send-at-rate'), tag: z.string(), count: z.number().int().min(1), perSecond: z.number().positive() }),
   /** The first client uploads a file (an image, or any file where the daemon supports it). */
   z.object({ op: z.literal('upload'), path: z.string(), name: z.string(), kind: z.enum(['image', 'file']) }),
-  /** Every client fetches the event `seq` into a file of its own under `dir`. */
-  z.object({ op: z.literal('fetch'), seq: z.number().int(), dir: z.string(), kind: z.enum(['image', 'file']) }),
+  /** Every client fetches the event `seq` (an image or a file) into a file of its own under `dir`. */
+  z.object({ op: z.literal('fetch'), seq: z.number().int(), dir: z.string() }),
   z.object({ op: z.literal('close') }),
 ]);
 export type WorkerCommand = z.infer<typeof WorkerCommand>;

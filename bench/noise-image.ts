@@ -25,26 +25,21 @@ export async function writeNoiseBmp(file: string, targetBytes: number): Promise<
   header.writeUInt16LE(BYTES_PER_PIXEL * 8, 28);
   header.writeUInt32LE(0, 30); // BI_RGB: uncompressed
   header.writeUInt32LE(pixelBytes, 34);
-  const fh = await open(file, 'w');
-  try {
-    await fh.write(header);
-    const block = Buffer.allocUnsafe(ROW_STRIDE * 256);
-    for (let written = 0; written < pixelBytes; ) {
-      const n = Math.min(block.byteLength, pixelBytes - written);
-      randomFillSync(block, 0, n);
-      await fh.write(block, 0, n);
-      written += n;
-    }
-  } finally {
-    await fh.close();
-  }
+  await writeRandom(file, header, pixelBytes);
   return size;
 }
 
 /** Random bytes of exactly `bytes`, for a non-image file transfer. */
 export async function writeNoiseFile(file: string, bytes: number): Promise<number> {
+  await writeRandom(file, Buffer.alloc(0), bytes);
+  return bytes;
+}
+
+/** `head`, then `bytes` of random noise, written in blocks so nothing is held whole. */
+async function writeRandom(file: string, head: Buffer, bytes: number): Promise<void> {
   const fh = await open(file, 'w');
   try {
+    await fh.write(head);
     const block = Buffer.allocUnsafe(4 * 1024 * 1024);
     for (let written = 0; written < bytes; ) {
       const n = Math.min(block.byteLength, bytes - written);
@@ -55,5 +50,4 @@ export async function writeNoiseFile(file: string, bytes: number): Promise<numbe
   } finally {
     await fh.close();
   }
-  return bytes;
 }

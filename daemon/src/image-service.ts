@@ -22,6 +22,7 @@ import {
   partialDirOf,
   sniffFormat,
   type StoredImage,
+  type VerifiedTransfer,
 } from './images/index.js';
 
 /** The events whose bytes are stored on the VM and pulled by clients with `fetch-image`. */
@@ -39,6 +40,8 @@ export interface UploadSink {
   /** push + flushed: for callers that write one piece at a time. */
   write(chunk: Buffer): Promise<void>;
   finish(): Promise<{ tempPath: string; size: number; sha256: string }>;
+  /** Verifies size and SHA-256 and starts the fsync; `durable` settles when it is done. */
+  verify(): Promise<VerifiedTransfer>;
   abort(): Promise<void>;
 }
 
@@ -49,6 +52,10 @@ type BlobMeta = { originalName: string; sender: Sender; to?: string; kind?: Uplo
  *  stored atomically and pulled by clients; they differ only in what is checked and where they go.
  *  `kind: 'image'` (the default) accepts images only; `kind: 'file'` accepts any file and still
  *  makes it an image event when the bytes pass every image check. */
+/** A verified upload; `durable` (from UploadSink.verify) settles once its bytes are fsynced. An
+ *  image is decoded meanwhile, and nothing is linked or announced before it resolves. */
+export type CommittableUpload = { tempPath: string; sha256: string; durable?: Promise<void> };
+
 export interface ImageService {
   /** Opens a temp file for an upload. The daemon-wide upload slot is taken synchronously, at the
    *  call, so a burst of calls cannot all pass the check before the first file is open; it is given
@@ -56,7 +63,7 @@ export interface ImageService {
   openUpload(expected: { size: number; sha256: string; kind?: UploadKind }): Promise<UploadSink>;
   /** Validates a finished upload, stores it under a safe name (images also get a thumbnail) and
    *  appends the event; a resend of a known id returns the stored event. */
-  commitUpload(upload: { tempPath: string; sha256: string }, meta: BlobMeta & { id: string }): Promise<{ event: BlobEvent; duplicate: boolean }>;
+  commitUpload(upload: CommittableUpload, meta: BlobMeta & { id: string }): Promise<{ event: BlobEvent; duplicate: boolean }>;
   /** Appends an event for a file on the VM (copied, so later edits don't change history). */
   pushFile(path: string, meta: BlobMeta & { id?: string }): Promise<BlobEvent>;
   listLibrary(): Promise<LibraryEntry[]>;
@@ -106,6 +113,17 @@ function slotted(transfer: IncomingTransfer, release: () => void): UploadSink {
     flushed: () => transfer.flushed(),
     write: (chunk) => transfer.write(chunk),
     finish: () => transfer.finish().finally(release),
+    verify: () =>
+      transfer.verify().then(
+        (verified) => {
+          verified.durable.then(release, release);
+          return verified;
+        },
+        (error: unknown) => {
+          release();
+          throw error;
+        },
+      ),
     abort: () => transfer.abort().finally(release),
   };
 }
@@ -157,9 +175,16 @@ export function createImageService(deps: {
     return { event, duplicate: outcome.duplicate };
   };
 
-  const storeImage = async (path: string, mode: 'move' | 'copy', meta: BlobMeta, sha256?: string) => ({
+  const storeImage = async (path: string, mode: 'move' | 'copy', meta: BlobMeta, sha256?: string, durable?: Promise<void>) => ({
     kind: 'image' as const,
-    ...(await ingestImage(path, { mode, originalName: meta.originalName, senderLabel: senderLabel(meta.sender), ...validation, ...(sha256 ? { sha256 } : {}) })),
+    ...(await ingestImage(path, {
+      mode,
+      originalName: meta.originalName,
+      senderLabel: senderLabel(meta.sender),
+      ...validation,
+      ...(sha256 ? { sha256 } : {}),
+      ...(durable ? { durable } : {}),
+    })),
   });
 
   const storeFile = async (path: string, mode: 'move' | 'copy', meta: BlobMeta, sha256?: string) => ({
@@ -232,12 +257,18 @@ export function createImageService(deps: {
       if (known) {
         // Checked before the bytes are decoded and linked, so neither a resend nor a reused id
         // costs a decode or leaves a file behind.
+        await upload.durable?.catch(() => undefined);
         await rm(upload.tempPath, { force: true });
         if (known.event.kind === 'text' || !isUploadResend(known.event, { ...meta, sha256: upload.sha256 })) {
           throw new ProtocolError('id_conflict', idConflictMessage(meta.id, known.event));
         }
         return { event: known.event, duplicate: true };
       }
+      if (meta.kind !== 'file' && upload.durable) {
+        // The decode (validation and thumbnail) runs while the fsync does.
+        return appendBlob(await storeImage(upload.tempPath, 'move', meta, upload.sha256, upload.durable), meta);
+      }
+      await upload.durable;
       return appendBlob(await store(upload.tempPath, 'move', meta, upload.sha256), meta);
     },
     async pushFile(path, meta) {

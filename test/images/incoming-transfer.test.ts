@@ -126,3 +126,21 @@ test('cleanPartials on a missing folder does nothing', async (t) => {
   const dir = await tempDir(t);
   t.is(await cleanPartials(join(dir, 'never-created')), 0);
 });
+
+test('verify checks the bytes at once and hands over the fsync as a promise that settles when they are durable', async (t) => {
+  const data = await makeJpeg(200, 100);
+  const { transfer } = await setup(t, data);
+  transfer.push(data);
+  const verified = await transfer.verify();
+  t.like(verified, { tempPath: transfer.tempPath, size: data.length, sha256: sha256Of(data) });
+  await verified.durable;
+  t.deepEqual(await readFile(verified.tempPath), data);
+});
+
+test('verify refuses wrong bytes before any fsync starts', async (t) => {
+  const data = await makeJpeg();
+  const { tempDirPath, transfer } = await setup(t, data, { sha256: sha256Of(Buffer.from('other')) });
+  transfer.push(data);
+  await t.throwsAsync(transfer.verify(), { message: /sha256 mismatch/ });
+  t.deepEqual(await readdir(tempDirPath), []);
+});

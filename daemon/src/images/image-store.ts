@@ -37,6 +37,8 @@ export type IngestOptions = {
   maxAnimationPixels?: number;
   /** Admits the thumbnail decode by estimated memory; without it the decode runs at once. */
   decodes?: DecodeBudget;
+  /** For a 'move' source still being fsynced: decoding runs meanwhile, placing waits for it. */
+  durable?: Promise<void>;
   /** SHA-256 already verified for a 'move' source (IncomingTransfer.finish); saves a re-read. */
   sha256?: string;
   now?: Date;
@@ -112,6 +114,8 @@ export async function ingestImage(sourcePath: string, options: IngestOptions): P
       originalName: options.originalName,
       ext: info.ext,
     });
+    // Verified bytes were decoded while their fsync ran; only durable bytes get a final name.
+    await options.durable;
     const placed = await placeUnique(path, receivedDir, wanted);
     workPath = undefined;
     return {
@@ -126,6 +130,7 @@ export async function ingestImage(sourcePath: string, options: IngestOptions): P
       ...(thumbnail ? { thumbnail } : {}),
     };
   } catch (error) {
+    await options.durable?.catch(() => undefined);
     if (workPath) await rm(workPath, { force: true });
     if (error instanceof ProtocolError) throw error;
     throw new ProtocolError('internal', `could not store the image: ${(error as Error).message}`);

@@ -22,6 +22,8 @@ export type IncomingTransferOptions = {
 };
 
 export type FinishedTransfer = { tempPath: string; size: number; sha256: string };
+/** Verified bytes whose fsync is still running: `durable` settles once they are on disk. */
+export type VerifiedTransfer = FinishedTransfer & { durable: Promise<void> };
 
 
 /** Buffers handed to one writev(2); Linux's IOV_MAX is 1024. */
@@ -141,6 +143,15 @@ export class IncomingTransfer {
 
   /** Verifies size and SHA-256 and makes the bytes durable. On mismatch the temp file is removed. */
   async finish(): Promise<FinishedTransfer> {
+    const { durable, ...done } = await this.verify();
+    await durable;
+    return done;
+  }
+
+  /** Verifies size and SHA-256 now and starts making the bytes durable. `durable` resolves once
+   *  they are fsynced, or rejects (the temp file removed) if they cannot be. A caller may decode
+   *  the verified bytes meanwhile, but must publish nothing before `durable` resolves. */
+  async verify(): Promise<VerifiedTransfer> {
     await this.flushed();
     if (this.#closed) throw new ProtocolError('transfer_failed', 'transfer is already finished or aborted');
     if (this.#received !== this.expectedSize) {
@@ -152,16 +163,20 @@ export class IncomingTransfer {
       await this.abort();
       throw new ProtocolError('transfer_failed', `sha256 mismatch: announced ${this.expectedSha256}, received ${sha256}`);
     }
-    try {
-      await this.#handle.sync();
-      this.#closed = true;
-      await this.#handle.close();
-      this.#finished = true;
-    } catch (error) {
-      await this.abort();
-      throw writeFailure(error, 'could not save the image');
-    }
-    return { tempPath: this.tempPath, size: this.#received, sha256 };
+    const durable = (async () => {
+      try {
+        await this.#handle.sync();
+        this.#closed = true;
+        await this.#handle.close();
+        this.#finished = true;
+      } catch (error) {
+        await this.abort();
+        throw writeFailure(error, 'could not save the image');
+      }
+    })();
+    // Awaited by whoever publishes; a caller that fails first must not leave it unhandled.
+    durable.catch(() => undefined);
+    return { tempPath: this.tempPath, size: this.#received, sha256, durable };
   }
 
   /** Drops the transfer and its temp file. Safe to call more than once; a no-op after a

@@ -18,6 +18,7 @@ export {
   partialDirOf,
   PARTIAL_DIR,
   type FinishedTransfer,
+  type VerifiedTransfer,
   type IncomingTransferOptions,
 } from './incoming-transfer.js';
 export { makeThumbnail, THUMBNAIL_SIDE } from './thumbnail.js';

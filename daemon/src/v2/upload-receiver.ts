@@ -191,9 +191,10 @@ export class UploadReceiver {
       return this.reject(upload.failure, announced.id);
     }
     try {
-      const done = await sink.finish();
+      // Verified now; the fsync runs while the image is decoded, and the event waits for both.
+      const done = await sink.verify();
       const { event, duplicate } = await this.ctx.images.commitUpload(
-        { tempPath: done.tempPath, sha256: done.sha256 },
+        { tempPath: done.tempPath, sha256: done.sha256, durable: done.durable },
         { id: announced.id, originalName: announced.name, sender: this.io.sender(), ...(announced.kind ? { kind: announced.kind } : {}) },
       );
       this.io.send({ type: 'accepted', id: announced.id, seq: event.seq, duplicate });

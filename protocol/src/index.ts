@@ -1,5 +1,6 @@
 export * from './limits.js';
 export * from './errors.js';
+export * from './first-release-codes.js';
 export * from './exit-codes.js';
 export * from './invocation.js';
 export * from './pairing.js';

@@ -2,6 +2,7 @@ import WebSocket from 'ws';
 import type { ExecutionContext } from 'ava';
 import type { Daemon } from '@vm-messenger/daemon';
 import {
+  EventKind,
   PROTOCOL_VERSION,
   encodeChunk,
   encodeFrame,
@@ -61,9 +62,11 @@ export class RawPeer {
     return this.welcomed;
   }
 
-  /** Sends a hello (fields in `extra` override the valid defaults); resolves with welcome or error. */
+  /** Sends a hello (fields in `extra` override the valid defaults); resolves with welcome or error.
+   *  It declares every kind, as a current client does; `kinds: undefined` makes it a first-release
+   *  client. */
   async hello(token: string, extra: Record<string, unknown> = {}): Promise<ServerFrame> {
-    this.ws.send(JSON.stringify({ type: 'hello', protocol: PROTOCOL_VERSION, token, clientName: 'raw', ...extra }));
+    this.ws.send(JSON.stringify({ type: 'hello', protocol: PROTOCOL_VERSION, token, clientName: 'raw', kinds: EventKind.options, ...extra }));
     const answer = await this.waitFor((f): f is ServerFrame => f.type === 'welcome' || f.type === 'error', 'the answer to hello');
     if (answer.type === 'welcome') this.welcomed = answer;
     return answer;

@@ -2,6 +2,8 @@ import type { Duplex } from 'node:stream';
 import type { WebSocket, RawData } from 'ws';
 import {
   CLOSE_CODES,
+  closeCodeForFirstRelease,
+  errorCodeForFirstRelease,
   PROTOCOL_VERSION,
   ProtocolError,
   decodeChunk,
@@ -81,6 +83,9 @@ export class V2Connection implements ClientHandle {
   private replayCursor: number | undefined;
   /** What the hello said this client understands; other kinds reach it as text notices. */
   private kinds: ReadonlySet<EventKind> = kindsOf(undefined);
+  /** Until a hello declares `kinds`, the peer may be a first-release client, which drops error and
+   *  bye frames with codes it does not know; those get the nearest code it does. */
+  private knowsCurrentCodes = false;
   private uploadsDrained: Promise<void> = Promise.resolve();
   /** History requests are served one page per event-loop turn, in order, so a client pipelining
    *  many of them cannot hold up every other connection. */
@@ -184,7 +189,7 @@ export class V2Connection implements ClientHandle {
   }
 
   send(frame: ServerFrame): void {
-    this.queue.sendControl(wsTextFrame(frame));
+    this.queue.sendControl(wsTextFrame(this.knowsCurrentCodes ? frame : forFirstRelease(frame)));
   }
 
   private sendError(code: ErrorCode, message: string, ref?: string | number): void {
@@ -198,7 +203,8 @@ export class V2Connection implements ClientHandle {
     this.cleanup(reason !== 'slow_consumer');
     // ws sends the close frame after what is already handed to the socket; the queue flushes its
     // control lane first so an error or bye reaches the peer before the close.
-    this.ws.close(code, reason);
+    if (this.knowsCurrentCodes) this.ws.close(code, reason);
+    else this.ws.close(closeCodeForFirstRelease(code), errorCodeForFirstRelease(reason));
     this.cutOffAfterGrace();
   }
 
@@ -297,6 +303,7 @@ export class V2Connection implements ClientHandle {
   }
 
   private async onHello(hello: HelloFrame): Promise<void> {
+    this.knowsCurrentCodes = hello.kinds !== undefined;
     const { config, enrolment, clients, logger } = this.ctx;
     this.state = 'checking';
     // An address that guessed wrong recently waits its turn before its token is even looked at.
@@ -566,3 +573,8 @@ function refOf(frame: ClientFrame): number | string | undefined {
 }
 
 const sanitizeForLog = (s: string): string => s.replace(/[^\x20-\x7e]/g, '?').slice(0, 60);
+
+function forFirstRelease(frame: ServerFrame): ServerFrame {
+  if (frame.type !== 'error' && frame.type !== 'bye') return frame;
+  return { ...frame, code: errorCodeForFirstRelease(frame.code) };
+}

@@ -39,12 +39,12 @@ export const UploadReadyFrame = z.object({ type: z.literal('upload-ready'), tran
 
 export const ErrorFrame = z.object({
   type: z.literal('error'),
-  code: z.enum(ERROR_CODES),
+  code: z.enum(ERROR_CODES).catch('internal').describe('A code from the list below; a client reads a code it does not know (from a newer daemon) as internal.'),
   message: z.string(),
   ref: z.union([z.string(), z.number()]).optional().describe('The id, transfer or req the error is about, when there is one.'),
 });
 
-export const ByeFrame = z.object({ type: z.literal('bye'), code: z.enum(ERROR_CODES), reason: z.string() }).describe('Sent before the daemon closes every connection on purpose (shutdown, kick).');
+export const ByeFrame = z.object({ type: z.literal('bye'), code: z.enum(ERROR_CODES).catch('internal'), reason: z.string() }).describe('Sent before the daemon closes every connection on purpose (shutdown, kick).');
 
 export const HistoryPageFrame = z.object({
   type: z.literal('history-page'),

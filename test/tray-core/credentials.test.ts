@@ -56,3 +56,26 @@ test('revoked: the core stops for good and says the VM removed this computer', a
   t.is(attempts, before);
   t.is(h.core.connection.state.status, 'auth-failed');
 });
+
+test('pasting the string again for the same VM keeps this client; after a revoke it enrols anew', async (t) => {
+  const daemon = await startTestDaemon(t);
+  const h = await makeCore(t);
+  await h.core.start();
+  const pairing = daemon.pairing('127.0.0.1').pairing;
+  t.deepEqual(await h.core.api.pair(pairing, 'Desk'), { ok: true });
+  await waitForStatus(h, 'connected');
+  const first = await h.secrets.getToken();
+  t.deepEqual(await h.core.api.pair(pairing, 'Desk'), { ok: true });
+  await waitForStatus(h, 'connected');
+  t.is(await h.secrets.getToken(), first, 'the same credential: no second enrolment');
+  t.deepEqual(daemon.listClients().map((c) => c.name), ['Desk']);
+
+  daemon.revoke('Desk');
+  await waitForStatus(h, 'auth-failed');
+  t.deepEqual(await h.core.api.pair(pairing, 'Desk'), { ok: true });
+  await waitForStatus(h, 'connected');
+  const again = await h.secrets.getToken();
+  t.regex(again ?? '', CREDENTIAL);
+  t.not(again, first);
+  t.deepEqual(daemon.listClients().map((c) => [c.name, c.state]), [['Desk', 'connected']]);
+});

@@ -326,12 +326,13 @@ export function createTrayCore(deps: TrayCoreDeps, options: TrayCoreOptions = {}
     async pair(pairing, clientName) {
       await init();
       const name = (clientName?.trim() || displayName()).slice(0, DEFAULT_LIMITS.maxNameLength);
-      const probe = await probePairing(pairing, name, options.handshakeTimeoutMs);
+      const probe = await probePairing(pairing, name, options.handshakeTimeoutMs, (info) =>
+        info.fingerprint === settings.fingerprint && info.host === settings.host && info.port === settings.port ? token : undefined,
+      );
       if (!probe.ok) return { ok: false, code: probe.code, message: probe.message, ...(probe.target ? { target: probe.target } : {}) };
-      const { info, welcome } = probe;
+      const { info, welcome, secret } = probe;
       const sameDaemon = settings.fingerprint === info.fingerprint && settings.host === info.host && settings.port === info.port;
-      // The probe was enrolled: its credential is this client from now on, not the shared token.
-      const secret = welcome.credential ?? info.token;
+      // The probe's credential (kept or newly issued) is this client from now on, not the shared token.
       await deps.secrets.setToken(secret);
       token = secret;
       save({

@@ -44,12 +44,14 @@ test('text and image events pass whatever the client declared', (t) => {
   t.is(eventForKinds(text, kindsOf(['file'])), text);
 });
 
-test('hello.kinds is optional and checked: unknown kinds are refused', (t) => {
+test('hello.kinds is optional; kinds this daemon does not know are ignored, not refused', (t) => {
   const hello = { type: 'hello', protocol: 2, token: 't', clientName: 'desk' };
   t.true(parseClientFrame(JSON.stringify(hello)).ok, 'an older hello without kinds');
   t.true(parseClientFrame(JSON.stringify({ ...hello, kinds: ['text', 'image', 'file'] })).ok);
-  t.false(parseClientFrame(JSON.stringify({ ...hello, kinds: ['text', 'video'] })).ok);
+  t.true(parseClientFrame(JSON.stringify({ ...hello, kinds: ['text', 'video', 'file'] })).ok, 'a newer client is still welcomed');
+  t.deepEqual([...kindsOf(['text', 'video', 'file'])], ['text', 'file']);
   t.false(parseClientFrame(JSON.stringify({ ...hello, kinds: 'file' })).ok);
+  t.false(parseClientFrame(JSON.stringify({ ...hello, kinds: ['Text With Spaces'] })).ok);
 });
 
 test('image-begin carries an optional kind; older uploads without it stay valid', (t) => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EventId, EventKind, ImageMime, Sha256Hex } from './event.js';
+import { EventId, ImageMime, Sha256Hex } from './event.js';
 
 /** Frames a v2 client sends as JSON text. Every one is validated by `parseClientFrame`. */
 
@@ -9,7 +9,13 @@ export const HelloFrame = z.object({
   token: z.string().min(1).max(256),
   clientName: z.string().min(1).max(120),
   lastSeq: z.number().int().nonnegative().optional().describe('Resume: the highest seq this client has; every event after it is replayed before live traffic.'),
-  kinds: z.array(EventKind).max(16).optional().describe('The event kinds this client understands. Absent: text and image (clients from before files). An event of a kind not listed reaches the client as a text notice with the same seq and id.'),
+  // Any short name, not only the kinds known here: a newer client that also lists a kind this
+  // daemon has never heard of must still be welcomed (the unknown name is ignored).
+  kinds: z
+    .array(z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'a kind is a short lower-case name'))
+    .max(16)
+    .optional()
+    .describe('The event kinds this client understands (`text`, `image`, `file`; unknown names are ignored). Absent: text and image (clients from before files). An event of a kind not listed reaches the client as a text notice with the same seq and id.'),
 }).describe('Must be the first frame; nothing else is accepted before `welcome`.');
 
 export const SayFrame = z.object({

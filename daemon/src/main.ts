@@ -3,7 +3,7 @@ import { optionsHelp, parseDaemonArgs, type DaemonArgs } from './cli-options.js'
 import { ProtocolError } from '@vm-messenger/protocol';
 import { ConfigError } from './config.js';
 import { startupBanner } from './startup-banner.js';
-import { startDaemon } from './daemon.js';
+import { startDaemon, type Daemon } from './daemon.js';
 import { VERSION } from './version.js';
 
 const HELP = `vm-messenger ${VERSION}: the VM side of VM Messenger
@@ -33,25 +33,32 @@ async function main(): Promise<number> {
   }
   const configFile = args.config ?? process.env.VMM_CONFIG;
 
-  const daemon = await startDaemon({
+  // Listening for signals before the daemon starts: READY=1 (and the first WATCHDOG=1) go out
+  // from inside startDaemon, so systemd may send SIGTERM before it returns. Without a handler by
+  // then the default action kills the process with no STOPPING=1 and no graceful shutdown.
+  let daemon: Daemon | undefined;
+  let stopWanted = false;
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    signals += 1;
+    if (signals > 1) process.exit(1);
+    process.stdout.write(`received ${signal}\n`);
+    stopWanted = true;
+    void daemon?.stop();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+
+  daemon = await startDaemon({
     ...(configFile ? { configFile } : {}),
     ...(args.stateDir ? { stateDir: args.stateDir } : {}),
     ...(args.controlSocket ? { controlSocket: args.controlSocket } : {}),
     ...(port !== undefined ? { port } : {}),
     ...(args.host ? { host: args.host } : {}),
   });
+  if (stopWanted) void daemon.stop();
+  else process.stdout.write(startupBanner(daemon, { journal: Boolean(process.env.INVOCATION_ID), env: process.env }));
 
-  process.stdout.write(startupBanner(daemon, { journal: Boolean(process.env.INVOCATION_ID), env: process.env }));
-
-  let signals = 0;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    signals += 1;
-    if (signals > 1) process.exit(1);
-    process.stdout.write(`received ${signal}\n`);
-    void daemon.stop();
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
   await daemon.stopped;
   return 0;
 }

@@ -38,8 +38,9 @@ test.serial(`on the main port the first ping follows legacy.detectionWaitMs (${C
   t.is(daemon.config.legacy.detectionWaitMs, 100, 'the default');
   const delays = await firstPings(t, daemon.port, CLIENTS);
   t.log(`main port, connect → first ping for ${CLIENTS} clients: ${summary(delays)}`);
-  // Measured from the client's connect, a little after the server's accept: 2 ms of slack.
-  t.true(Math.min(...delays) >= 98, 'never before the wait: a TLS client gets the time to speak');
+  // Measured from each client's connect callback, which in this one busy process may run some ms
+  // after the server's accept started the wait: hence the slack.
+  t.true(Math.min(...delays) >= 80, `never before the wait: a TLS client gets the time to speak (fastest ${Math.min(...delays)} ms)`);
 });
 
 test('a TLS hello on a legacy connection closes it at once, with nothing sent but the ping', async (t) => {

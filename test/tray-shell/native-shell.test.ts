@@ -6,7 +6,7 @@ import path from 'node:path';
 import test from 'ava';
 import { openSettingsStore, parseAccelerator } from 'vm-messenger-tray/core';
 import { tempDir } from '../helpers/daemon.js';
-import { appLog, avatar, externalLinks, imageFit, rendererLinks, settingsRecovery, startMenu, toastXmlModule, trayToggle } from './shell-modules.js';
+import { appLog, avatar, cutNameModule, externalLinks, imageFit, rendererLinks, settingsRecovery, startMenu, toastXmlModule, trayToggle } from './shell-modules.js';
 
 test('toast XML: title and text escaped, the picture large and inline, Reply box with Send, Open, Mark read', async (t) => {
   const { toastXml, toastActionAt, TOAST_ACTIONS } = await toastXmlModule();
@@ -95,7 +95,8 @@ test('links: only http and https open, without credentials; the page finds links
 });
 
 test('thumbnails are never drawn larger than the picture, and never thinner than 1:3', async (t) => {
-  const { thumbnailBox, middleCutParts } = await imageFit();
+  const { thumbnailBox } = await imageFit();
+  const { middleCutParts } = await cutNameModule();
   t.deepEqual(thumbnailBox(24, 24), { width: 24, height: 24, cropped: false });
   t.deepEqual(thumbnailBox(1200, 900), { width: 232, height: 174, cropped: false });
   t.deepEqual(thumbnailBox(4000, 300), { width: 232, height: 77, cropped: true });

@@ -20,6 +20,7 @@ export const windowApi = (): Promise<typeof import('../../tray/dist/main/window-
 export const errorText = (): Promise<typeof import('../../tray/dist/renderer/error-text.js')> => load('renderer/error-text.js');
 export const rendererLinks = (): Promise<typeof import('../../tray/dist/renderer/links.js')> => load('renderer/links.js');
 export const imageFit = (): Promise<typeof import('../../tray/dist/renderer/image-fit.js')> => load('renderer/image-fit.js');
+export const cutNameModule = (): Promise<typeof import('../../tray/dist/renderer/cut-name.js')> => load('renderer/cut-name.js');
 export const avatar = (): Promise<typeof import('../../tray/dist/renderer/avatar.js')> => load('renderer/avatar.js');
 export const externalLinks = (): Promise<typeof import('../../tray/dist/main/external-links.js')> => load('main/external-links.js');
 export const toastXmlModule = (): Promise<typeof import('../../tray/dist/main/toast-xml.js')> => load('main/toast-xml.js');

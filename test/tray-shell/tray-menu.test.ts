@@ -7,7 +7,7 @@ function recordingActions(): { actions: Actions; calls: string[] } {
   const calls: string[] = [];
   const actions: Actions = {
     openChat: () => calls.push('openChat'),
-    sendImage: () => calls.push('sendImage'),
+    sendFile: () => calls.push('sendFile'),
     reconnectNow: () => calls.push('reconnectNow'),
     setDoNotDisturb: (on) => calls.push(`dnd:${on}`),
     setStartAtLogin: (on) => calls.push(`login:${on}`),
@@ -24,7 +24,7 @@ test('the tray menu has every entry the issue asks for, in order', async (t) => 
   const items = trayMenuTemplate({ connection: { status: 'connected', serverName: 'dev-vm' }, paired: true, doNotDisturb: false, startAtLogin: true }, actions);
   t.deepEqual(
     items.filter((i) => i.type !== 'separator').map((i) => i.label),
-    ['Connected to dev-vm', 'Open chat', 'Send image…', 'Reconnect now', 'Do not disturb', 'Start at login', 'Settings / Pair…', 'Open received images folder', 'Quit VM Messenger'],
+    ['Connected to dev-vm', 'Open chat', 'Send file…', 'Reconnect now', 'Do not disturb', 'Start at login', 'Settings / Pair…', 'Open received images folder', 'Quit VM Messenger'],
   );
   const byId = new Map(items.map((i) => [i.id, i]));
   t.is(byId.get('do-not-disturb')?.type, 'checkbox');
@@ -44,21 +44,21 @@ test('menu entries call their actions; checkboxes pass their new state', async (
     (item?.click as unknown as (i: { checked: boolean }) => void)({ checked });
   };
   click('open-chat');
-  click('send-image');
+  click('send-file');
   click('reconnect');
   click('do-not-disturb', true);
   click('start-at-login', true);
   click('settings');
   click('received-images');
   click('quit');
-  t.deepEqual(calls, ['openChat', 'sendImage', 'reconnectNow', 'dnd:true', 'login:true', 'openSettings', 'openReceivedImages', 'quit']);
+  t.deepEqual(calls, ['openChat', 'sendFile', 'reconnectNow', 'dnd:true', 'login:true', 'openSettings', 'openReceivedImages', 'quit']);
 });
 
 test('before pairing there is nothing to send or reconnect, and Settings says Pair', async (t) => {
   const { trayMenuTemplate } = await menuTemplate();
   const items = trayMenuTemplate({ connection: { status: 'unpaired' }, paired: false, doNotDisturb: false, startAtLogin: false }, recordingActions().actions);
   const byId = new Map(items.map((i) => [i.id, i]));
-  t.is(byId.get('send-image')?.enabled, false);
+  t.is(byId.get('send-file')?.enabled, false);
   t.is(byId.get('reconnect')?.enabled, false);
   t.is(byId.get('settings')?.label, 'Pair…');
   t.is(byId.get('status')?.label, 'Not paired');

@@ -2,7 +2,7 @@
  *  offers back. tray/src/main/core-port.ts declares the same shapes for the shell; they are kept
  *  here too so the core never imports from a higher layer (structural typing makes them one). */
 import type Conf from 'conf';
-import type { VmMessengerApi } from './bridge-api.js';
+import type { ActionResult, VmMessengerApi } from './bridge-api.js';
 
 export type ReconnectReason = 'resume' | 'unlock-screen' | 'network-online' | 'user';
 
@@ -56,6 +56,8 @@ export interface TrayCore {
   imagePath(key: string): string | undefined;
   /** Where the image or file of a bubble is saved, once it is. */
   filePath(key: string): string | undefined;
+  /** Queues any file from its path (streamed from disk; an image still arrives as an image). */
+  sendFileAt(file: string): Promise<ActionResult>;
   reconnectNow(reason: ReconnectReason): void;
   setSuspended(suspended: boolean): void;
   /** A toast was clicked; `key` is the message it was about (scroll the chat to it). */

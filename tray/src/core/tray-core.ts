@@ -42,8 +42,6 @@ export interface TrayCoreHandle extends TrayCore {
   settings(): TraySettings;
   /** Queues an image from a file (copied first, so the original may move). */
   sendImageFile(file: string): Promise<ActionResult>;
-  /** Queues any file the same way (an image still arrives as an image). */
-  sendFileAt(file: string): Promise<ActionResult>;
   listLibrary(): Promise<LibraryEntry[]>;
   /** Downloads a library image into the received-images folder; resolves with its path. */
   getLibraryImage(name: string): Promise<string>;

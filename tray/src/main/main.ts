@@ -14,7 +14,7 @@ import type { TrayCore } from './core-port.js';
 import { serveWindowApi } from './ipc.js';
 import { installPowerHooks } from './power-hooks.js';
 import { createSecretStore } from './secret-store.js';
-import { pickAndSendImages } from './send-image.js';
+import { pickAndSendFiles } from './send-file.js';
 import { externalUrl } from './external-links.js';
 import { openSettingsWithRecovery } from './settings-recovery.js';
 import { createSettingsStore, settingsFilePath } from './settings-store.js';
@@ -119,7 +119,7 @@ async function start(): Promise<void> {
     {
       toggleChat: () => chatWindow.toggle(),
       openChat: () => chatWindow.show(),
-      sendImage: () => void pickAndSendImages(core.api).then(reportFailures, reportError),
+      sendFile: () => void pickAndSendFiles(core).then(reportFailures, reportError),
       reconnectNow: () => core.reconnectNow('user'),
       setDoNotDisturb: (on) => void windowApi.updateSettings({ doNotDisturb: on }).then((r) => reportFailures([r]), reportError),
       setStartAtLogin: (on) => void windowApi.updateSettings({ startAtLogin: on }).then((r) => reportFailures([r]), reportError),

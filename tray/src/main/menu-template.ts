@@ -12,7 +12,7 @@ export interface TrayMenuState {
 
 export interface TrayMenuActions {
   openChat(): void;
-  sendImage(): void;
+  sendFile(): void;
   reconnectNow(): void;
   setDoNotDisturb(on: boolean): void;
   setStartAtLogin(on: boolean): void;
@@ -28,7 +28,7 @@ export function trayMenuTemplate(state: TrayMenuState, actions: TrayMenuActions)
     { type: 'separator' },
     { id: 'open-chat', label: 'Open chat', click: () => actions.openChat() },
     // Images sent while disconnected wait in the outbox, so only pairing is required.
-    { id: 'send-image', label: 'Send image…', enabled: state.paired, click: () => actions.sendImage() },
+    { id: 'send-file', label: 'Send file…', enabled: state.paired, click: () => actions.sendFile() },
     { id: 'reconnect', label: 'Reconnect now', enabled: state.paired && !connected, click: () => actions.reconnectNow() },
     { type: 'separator' },
     {

@@ -6,7 +6,8 @@ import { el } from './dom.js';
 import { plainError } from './error-text.js';
 import { renderFileBubble, type FileActions } from './file-bubble.js';
 import { formatBytes, formatFullDate, formatTime } from './format.js';
-import { middleCutParts, thumbnailBox } from './image-fit.js';
+import { cutName } from './cut-name.js';
+import { thumbnailBox } from './image-fit.js';
 import { splitLinks } from './links.js';
 
 export interface BubblePlace {
@@ -136,20 +137,8 @@ function imageBubble(item: ChatItem, actions: BubbleActions): HTMLElement {
     open.append(el('span', { className: 'image-placeholder', text: waiting ?? 'No preview' }));
   }
   open.addEventListener('click', () => actions.openImage(item.key));
-  const caption = el('div', { className: 'image-caption' }, fileName(image.originalName), el('span', { className: 'image-size', text: formatBytes(image.size) }));
+  const caption = el('div', { className: 'image-caption' }, cutName(image.originalName), el('span', { className: 'image-size', text: formatBytes(image.size) }));
   return el('div', { className: 'bubble image-bubble' }, open, caption);
-}
-
-/** The name cut in the middle by CSS: the head shrinks with an ellipsis, the tail (with the
- *  extension) always shows. The full name is the tooltip and what screen readers hear. */
-export function fileName(name: string): HTMLElement {
-  const { head, tail } = middleCutParts(name);
-  return el(
-    'span',
-    { className: 'cut-name', attrs: { title: name, dir: 'auto' } },
-    el('span', { className: 'cut-name-head', text: head }),
-    el('span', { className: 'cut-name-tail', text: tail }),
-  );
 }
 
 /** Why an image cannot be opened yet, or undefined when it can. Own images are never "received":

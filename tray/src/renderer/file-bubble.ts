@@ -6,15 +6,13 @@ import type { ChatItem } from '../core/bridge-api.js';
 import { el } from './dom.js';
 import { fileBadge } from './file-type-badge.js';
 import { formatBytes } from './format.js';
-import { middleCut } from './middle-cut.js';
+import { cutName } from './cut-name.js';
 
 export interface FileActions {
   openFile(key: string): void;
   showInFolder(key: string): void;
 }
 
-/** Characters of a name shown before it is cut: what fits the bubble's width at 14 px. */
-const NAME_CHARS = 26;
 
 export const EXECUTABLE_WARNING = 'A program or script: it can change this computer. Open it from the folder only if you trust the sender.';
 
@@ -29,7 +27,7 @@ export function renderFileBubble(item: ChatItem, actions: FileActions): HTMLElem
     el(
       'span',
       { className: 'file-meta' },
-      el('span', { className: 'file-name', text: middleCut(file.originalName, NAME_CHARS), attrs: { title: file.originalName } }),
+      cutName(file.originalName, 'file-name'),
       el('span', { className: 'file-size', text: [formatBytes(file.size), file.mime].filter(Boolean).join(' · ') }),
     ),
   );

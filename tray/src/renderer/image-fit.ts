@@ -28,14 +28,3 @@ export function thumbnailBox(width: number, height: number, box = THUMB_BOX_PX, 
   }
   return { width: Math.max(1, Math.round(w)), height: Math.max(1, Math.round(h)), cropped };
 }
-
-/** A name cut in the middle keeps its extension: "Screenshot 2025-06-…093012.png". Returns the
- *  part that may be shortened with an ellipsis and the tail that always shows. */
-export function middleCutParts(name: string, tailChars = 4): { head: string; tail: string } {
-  const dot = name.lastIndexOf('.');
-  const ext = dot > 0 && name.length - dot <= 6 ? name.slice(dot) : '';
-  const stem = name.slice(0, name.length - ext.length);
-  const keep = Math.min(stem.length, tailChars);
-  if (stem.length <= keep + 3) return { head: '', tail: name };
-  return { head: stem.slice(0, stem.length - keep), tail: stem.slice(stem.length - keep) + ext };
-}

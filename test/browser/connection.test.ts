@@ -96,7 +96,7 @@ test('revoked on the VM: the card says so, offers Pair again, and the composer i
   // The core swaps the enrolment token for its own credential first: revoke that.
   await until(() => s.hasCredential(), 'the credential to be stored');
   s.daemon().revoke(CLIENT_NAME);
-  await page.locator('#fatal-title', { hasText: "This computer's pairing was revoked" }).waitFor();
+  await page.locator('#fatal-title', { hasText: 'This VM removed this computer' }).waitFor();
   t.is(await page.locator('#status-text').textContent(), 'Pairing revoked');
   t.true(await page.getByLabel('Message', { exact: true }).isDisabled());
   t.is(await page.getByRole('button', { name: 'Pair again' }).count(), 1);

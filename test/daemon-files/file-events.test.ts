@@ -93,7 +93,9 @@ test('bytes that claim to be an image and fail the image checks arrive as a file
 
 test('an older client (no kinds in its hello) gets a text notice in place of the file event, live, replayed and in history', async (t) => {
   const daemon = await startTestDaemon(t);
-  const old = await RawPeer.connect(t, daemon, 'old-tray');
+  // kinds: undefined is how a client from before files says hello.
+  const old = await RawPeer.open(t, daemon);
+  await old.hello(daemon.token, { clientName: 'old-tray', kinds: undefined });
   const alice = await connectClient(t, daemon, 'alice');
   await old.waitFor((f): f is Extract<ServerFrame, { type: 'caught-up' }> => f.type === 'caught-up');
   const seen = nextEvents(alice, 1);
@@ -107,7 +109,7 @@ test('an older client (no kinds in its hello) gets a text notice in place of the
   t.regex(fileNoticeText(event), /^sent a file: report\.pdf \(\d+ B\);/);
 
   const later = await RawPeer.open(t, daemon);
-  await later.hello(daemon.token, { clientName: 'old-again', lastSeq: 0 });
+  await later.hello(daemon.token, { clientName: 'old-again', lastSeq: 0, kinds: undefined });
   t.deepEqual((await later.waitFor(isEvent, 'the replayed notice')).event, notice);
   later.send({ type: 'history-request', req: 7, beforeSeq: event.seq + 1, limit: 10 });
   const page = await later.waitFor((f): f is Extract<ServerFrame, { type: 'history-page' }> => f.type === 'history-page' && f.req === 7);

@@ -31,7 +31,7 @@ export const ERROR_SENTENCES: Readonly<Record<string, Sentence>> = {
   // Pairing and identity: retrying with the same pairing cannot help.
   bad_token: plain('This VM no longer accepts this pairing. Run vmctl pair on the VM and paste the new string.', 'pair'),
   bad_fingerprint: plain("The VM's certificate has changed. If the VM was reinstalled, pair again; if not, check your network first.", 'pair'),
-  revoked: plain("This computer's pairing was revoked on the VM. Ask for a new pairing string and pair again.", 'pair'),
+  revoked: plain('This VM removed this computer. Ask for a new pairing string and pair again.', 'pair'),
   unsupported_protocol: plain('The VM runs an incompatible version of VM Messenger. Update the app or the VM service.'),
   unknown_client: plain('The VM does not know this computer any more. Pair again.', 'pair'),
   kicked: (f) => ({ text: `${vmName(f)} disconnected this computer.`, action: 'reconnect' }),

@@ -27,7 +27,7 @@ const CARDS: Record<string, { title: string; text: string }> = {
     title: "The VM's certificate has changed",
     text: 'If the VM was reinstalled, pair again. If not, check your network first: something may be intercepting the connection.',
   },
-  revoked: { title: "This computer's pairing was revoked", text: 'Ask for a new pairing string (vmctl pair on the VM) and pair again.' },
+  revoked: { title: 'This VM removed this computer', text: 'Ask for a new pairing string (vmctl pair on the VM) and pair again.' },
   unsupported_protocol: { title: 'This VM runs an incompatible version', text: 'Update VM Messenger here or the service on the VM, then try again.' },
 };
 

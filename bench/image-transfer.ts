@@ -6,6 +6,7 @@ import { writeNoiseBmp, writeNoiseFile } from './noise-image.js';
 import { RssSampler, type PhaseMemory } from './rss-sampler.js';
 import { median, MiB, mbPerSecond } from './stats.js';
 import type { TlsPeer } from './tls-baseline.js';
+import { cpuFigures, CpuWindow } from './text-fanout.js';
 import type { WorkerPool } from './worker-pool.js';
 
 export interface TransferCase {
@@ -31,8 +32,9 @@ export interface TransferResult {
   /** Upload → `accepted`: the client hashes and streams the file; the daemon hashes, writes and
    *  fsyncs it and stores the event. */
   upload: Timed & { runs: number; memory: PhaseMemory };
-  /** `receivers` clients fetch the stored event at once, each into a file; MB/s over all bytes. */
-  push: Timed & { memory: PhaseMemory };
+  /** `receivers` clients fetch the stored event at once, each into a file; MB/s over all bytes.
+   *  `cpu`: % of one core the daemon and the client workers used meanwhile, to tell who limits it. */
+  push: Timed & { memory: PhaseMemory; cpu: { daemon: number; clients: number } };
   /** The same byte counts over bare TLS, warmed, median of `tls.runs`. */
   tls: { upload: Timed; push: Timed; runs: number };
 }
@@ -69,9 +71,11 @@ export async function runTransferCase(daemon: DaemonProcess, pool: WorkerPool, p
     const uploadMemory = uploadSampler.stop();
 
     const pushSampler = RssSampler.start(daemon.pid);
+    const cpu = await CpuWindow.start(daemon, pool);
     const started = performance.now();
     const replies = await Promise.all(receiving.map((w) => w.request({ op: 'fetch', seq, dir: downloads }, 'fetched', 120_000)));
     const pushMs = performance.now() - started;
+    const pushCpu = cpuFigures(await cpu.stop(), 0);
     const pushMemory = pushSampler.stop();
     for (const size of replies.flatMap((r) => r.sizes)) if (size !== bytes) throw new Error(`a client received ${size} of ${bytes} bytes`);
     await pool.closeClients();
@@ -84,7 +88,7 @@ export async function runTransferCase(daemon: DaemonProcess, pool: WorkerPool, p
       bytes,
       receivers: c.receivers,
       upload: { ms, mbps: mbPerSecond(bytes, ms), runs: c.uploadRuns, memory: uploadMemory },
-      push: { ms: pushMs, mbps: mbPerSecond(bytes * c.receivers, pushMs), memory: pushMemory },
+      push: { ms: pushMs, mbps: mbPerSecond(bytes * c.receivers, pushMs), memory: pushMemory, cpu: { daemon: pushCpu.daemon, clients: pushCpu.clients } },
       tls: {
         upload: { ms: tls.uploadMs, mbps: mbPerSecond(bytes, tls.uploadMs) },
         push: { ms: tls.pushMs, mbps: mbPerSecond(bytes * c.receivers, tls.pushMs) },

@@ -77,7 +77,7 @@ export function rateTable(results: RateResult[]): Table {
 
 export function transferTable(results: TransferResult[]): Table {
   return {
-    head: ['transfer', 'upload MB/s', 'raw TLS 1→1 MB/s', 'upload / raw', 'push to N MB/s', 'push time', 'raw TLS 1→N MB/s', 'push / raw', 'RSS before', 'peak in upload', 'peak in push'],
+    head: ['transfer', 'upload MB/s', 'raw TLS 1→1 MB/s', 'upload / raw', 'push to N MB/s', 'push time', 'push CPU daemon / clients', 'raw TLS 1→N MB/s', 'push / raw', 'RSS before', 'peak in upload', 'peak in push'],
     rows: results.map((r) => [
       `${r.kind} ${f1(r.bytes / MiB)} MiB (N=${r.receivers})`,
       f1(r.upload.mbps),
@@ -85,6 +85,7 @@ export function transferTable(results: TransferResult[]): Table {
       pct((100 * r.upload.mbps) / r.tls.upload.mbps),
       f1(r.push.mbps),
       `${f2(r.push.ms / 1000)} s`,
+      `${pct(r.push.cpu.daemon)} / ${pct(r.push.cpu.clients)}`,
       f1(r.tls.push.mbps),
       pct((100 * r.push.mbps) / r.tls.push.mbps),
       mib(r.upload.memory.before),

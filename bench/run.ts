@@ -162,6 +162,9 @@ async function main(): Promise<void> {
 
   const began = Date.now();
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'vmm-bench-'));
+  // Removed by the deadline and SIGINT handlers too (they exit without running finally blocks).
+  const workDirCleanup = { stop: () => rm(workDir, { recursive: true, force: true }) };
+  running.add(workDirCleanup);
   const log = (s: string): void => void process.stderr.write(`[${((Date.now() - began) / 1000).toFixed(1)} s] ${s}\n`);
   const pool = await WorkerPool.start(workers);
   running.add(pool);

@@ -152,7 +152,7 @@ test('pairing revoked on the VM', async (t) => {
   const s = await openStack(t, suite);
   await until(() => s.hasCredential(), 'the credential to be stored');
   s.daemon().revoke(CLIENT_NAME);
-  await s.page.locator('#fatal-title', { hasText: 'revoked' }).waitFor();
+  await s.page.locator('#fatal-title', { hasText: 'removed this computer' }).waitFor();
   await shootBoth(s.page, 'revoked');
   t.deepEqual(await cspViolations(s.page), []);
 });

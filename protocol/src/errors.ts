@@ -1,6 +1,6 @@
-/** Machine-readable error codes carried by `error` frames, control replies and close reasons.
- *  A user-facing program maps each to advice; the code never changes meaning. */
-export const ERROR_CODES = [
+/** The codes of the first release. Its clients know only these and drop an error frame with any
+ *  other, so newer codes reach them as the nearest of these (first-release-codes.ts). */
+export const FIRST_RELEASE_ERROR_CODES = [
   'bad_token',
   'unsupported_protocol',
   'handshake_timeout',
@@ -15,23 +15,32 @@ export const ERROR_CODES = [
   'slow_consumer',
   'keepalive_timeout',
   'image_rejected',
-  'file_rejected',
   'transfer_failed',
   'not_found',
   'forbidden_name',
   'unknown_client',
   'kicked',
-  /** The VM operator revoked this client (`vmctl revoke`): its credential is refused for good. */
-  'revoked',
   'server_shutdown',
   'rate_limited',
+  'bad_request',
+  'internal',
+] as const;
+export type FirstReleaseErrorCode = (typeof FIRST_RELEASE_ERROR_CODES)[number];
+
+/** Machine-readable error codes carried by `error` frames, control replies and close reasons.
+ *  A user-facing program maps each to advice; the code never changes meaning. Codes are added at
+ *  the end, never renamed. */
+export const ERROR_CODES = [
+  ...FIRST_RELEASE_ERROR_CODES,
+  'file_rejected',
+  /** The VM operator revoked this client (`vmctl revoke`): its credential is refused for good. */
+  'revoked',
   /** A connection (or the daemon as a whole) already has as many uploads open, or downloads waiting, as allowed. */
   'too_many_transfers',
   /** The transfer number of an `image-begin` names an upload still in progress on this connection. */
   'transfer_in_use',
   /** The daemon is at a work budget (decodes queued); the same request later will succeed. */
   'busy',
-  'bad_request',
   /** The VM's disk (the daemon's state directory) is full: nothing was stored; free space and resend. */
   'storage_full',
   /** Another program holds the history database locked (e.g. an open sqlite3 shell): resend later. */
@@ -40,7 +49,6 @@ export const ERROR_CODES = [
   'storage_failed',
   /** The event id is already used by an event with another kind or content: pick a new id. */
   'id_conflict',
-  'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

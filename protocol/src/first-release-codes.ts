@@ -1,38 +1,8 @@
-import { CLOSE_CODES, type ErrorCode } from './errors.js';
+import { CLOSE_CODES, FIRST_RELEASE_ERROR_CODES, type ErrorCode, type FirstReleaseErrorCode } from './errors.js';
 
-/** The error codes the first release of the tray and `vmm` knew. Those clients check `error.code`
- *  and `bye.code` against exactly this list and silently drop a frame carrying any other, so a
- *  refusal with a newer code would leave them waiting forever. They are told apart by their hello:
- *  every later client declares `kinds`. */
-export const FIRST_RELEASE_ERROR_CODES = [
-  'bad_token',
-  'unsupported_protocol',
-  'handshake_timeout',
-  'not_welcomed',
-  'already_welcomed',
-  'malformed_json',
-  'invalid_frame',
-  'frame_too_large',
-  'text_too_long',
-  'invalid_utf8',
-  'too_many_clients',
-  'slow_consumer',
-  'keepalive_timeout',
-  'image_rejected',
-  'transfer_failed',
-  'not_found',
-  'forbidden_name',
-  'unknown_client',
-  'kicked',
-  'server_shutdown',
-  'rate_limited',
-  'bad_request',
-  'internal',
-] as const satisfies readonly ErrorCode[];
-export type FirstReleaseErrorCode = (typeof FIRST_RELEASE_ERROR_CODES)[number];
-
-/** The nearest code a first-release client acts on the same way: retry later, fix the request,
- *  or stop and pair again. The message text still says exactly what happened. */
+/** Clients of the first release are told apart by their hello: every later client declares
+ *  `kinds`. For each newer code they get the nearest one they act on the same way (retry later,
+ *  fix the request, or stop and pair again); the message text still says exactly what happened. */
 const NEAREST: Record<Exclude<ErrorCode, FirstReleaseErrorCode>, FirstReleaseErrorCode> = {
   file_rejected: 'bad_request',
   revoked: 'bad_token',

@@ -8,6 +8,8 @@ import { LegacyPeer, legacyConfig } from './legacy-peer.js';
 test('a file event reaches a legacy client as one text line naming the file and its size, never its bytes', async (t) => {
   const daemon = await startTestDaemon(t, { config: legacyConfig() });
   const legacy = await LegacyPeer.connect(t, daemon.port);
+  // The first ping means the daemon has taken it for a legacy client and will broadcast to it.
+  await legacy.takePrefix('ping');
   const alice = await connectClient(t, daemon, 'alice');
   const seen = nextEvents(alice, 1);
   await alice.sendImage({ name: 'build.log', bytes: Buffer.alloc(2_300_000, 0x61), kind: 'file' });

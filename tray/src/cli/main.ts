@@ -81,8 +81,7 @@ program
   .option('--timeout <ms>', 'give up after this long', positiveInt, 15_000)
   .action(async (words: string[], opts: { timeout: number }) => {
     const { sendText } = await import('./one-shot.js');
-    const accepted = await sendText(await context(), words.join(' '), opts.timeout);
-    console.log(`accepted (seq ${accepted.seq}${accepted.duplicate ? ', duplicate' : ''})`);
+    printAccepted(await sendText(await context(), words.join(' '), opts.timeout));
   });
 
 program
@@ -92,8 +91,7 @@ program
   .option('--timeout <ms>', 'give up after this long', positiveInt, 60_000)
   .action(async (file: string, opts: { timeout: number }) => {
     const { sendImageFile } = await import('./one-shot.js');
-    const accepted = await sendImageFile(await context(), file, opts.timeout);
-    console.log(`accepted (seq ${accepted.seq}${accepted.duplicate ? ', duplicate' : ''})`);
+    printAccepted(await sendImageFile(await context(), file, opts.timeout));
   });
 
 program
@@ -103,9 +101,13 @@ program
   .option('--timeout <ms>', 'give up after this long', positiveInt, 600_000)
   .action(async (file: string, opts: { timeout: number }) => {
     const { sendAnyFile } = await import('./one-shot.js');
-    const accepted = await sendAnyFile(await context(), file, opts.timeout);
-    console.log(`accepted (seq ${accepted.seq}${accepted.duplicate ? ', duplicate' : ''})`);
+    printAccepted(await sendAnyFile(await context(), file, opts.timeout));
   });
+
+/** The one line the one-shot senders print once the daemon has stored what they sent. */
+function printAccepted(accepted: { seq: number; duplicate: boolean }): void {
+  console.log(`accepted (seq ${accepted.seq}${accepted.duplicate ? ', duplicate' : ''})`);
+}
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof CommanderError) {

@@ -58,7 +58,7 @@ test('a long backlog is replayed completely and in order (paged, not all at once
 test('history survives a restart and seq continues where it left off', async (t) => {
   const stateDir = await tempDir(t);
   const first = await startTestDaemon(t, { stateDir });
-  first.say('before the restart');
+  await first.say('before the restart');
   const beforeSeq = first.status().lastSeq;
   const fingerprint = first.fingerprint;
   const token = first.token;

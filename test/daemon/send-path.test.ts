@@ -97,7 +97,7 @@ test('1,000 download requests hold at most downloadsPerClient files open, the re
   await until(async () => (await openFilesOn(daemon, event)) === 2, 'two downloads to be in progress');
 
   const text = nextEvents(healthy, 1);
-  daemon.say('still here');
+  await daemon.say('still here');
   t.is((await text)[0]?.kind, 'text');
   const fetched = await healthy.fetchImage(event.seq, { kind: 'memory' });
   t.is(fetched.sha256, event.sha256);
@@ -125,7 +125,7 @@ test('the daemon-wide download budget makes a healthy request wait, not fail, an
   let fetchedAt = 0;
   const fetching = healthy.fetchImage(event.seq, { kind: 'memory' }).then((r) => ((fetchedAt = Date.now()), r));
   const text = nextEvents(healthy, 1);
-  daemon.say('text is not held up by the download budget');
+  await daemon.say('text is not held up by the download budget');
   t.is((await text)[0]?.kind, 'text');
   t.is(fetchedAt, 0, 'the download waits for a free slot');
 

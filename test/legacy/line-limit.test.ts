@@ -57,7 +57,7 @@ test.serial('without the reduced copy an image over the limit vanishes at the or
   t.true(Math.ceil(png.length / 3) * 4 > ORIGINAL_TRIM_AT_BYTES + RECV_BYTES);
   await writeFile(path.join(daemon.config.libraryDir, 'big.png'), png);
   await daemon.sendImage({ kind: 'library', name: 'big.png' });
-  daemon.say('after the image');
+  await daemon.say('after the image');
   await peer.takePrefix('MESSAGE:VM | after the image', 30_000);
   t.false(peer.lines.some((l) => l.startsWith('SERVER_IMAGE:')), 'nothing shown, nothing saved');
   t.true(peer.trims > 0);

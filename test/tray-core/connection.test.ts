@@ -31,7 +31,7 @@ test('daemon restart while connected: reconnects, resumes, nothing lost or doubl
   const h = await makeCore(t, { daemon: first, clientName: 'desk' });
   await h.core.start();
   await waitForStatus(h, 'connected');
-  first.say('before restart');
+  await first.say('before restart');
   await until(async () => (await texts(h)).includes('before restart'), 'first text');
 
   await first.stop();
@@ -41,10 +41,10 @@ test('daemon restart while connected: reconnects, resumes, nothing lost or doubl
 
   const second = await startTestDaemon(t, { stateDir, port });
   // Said on the VM before the client is back: must arrive through the replay.
-  second.say('said during the outage');
+  await second.say('said during the outage');
   await waitForStatus(h, 'connected');
   await until(async () => (await h.core.api.getSnapshot()).items.some((i) => i.text === 'sent while down' && i.seq !== undefined), 'the outbox delivered');
-  second.say('after restart');
+  await second.say('after restart');
   await until(async () => (await texts(h)).length === 4, 'four bubbles');
   t.deepEqual(await texts(h), ['before restart', 'said during the outage', 'sent while down', 'after restart']);
   const snap = await h.core.api.getSnapshot();

@@ -57,7 +57,7 @@ test('console shows what clients say, above the prompt', async (t) => {
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   await until(() => out.includes('VM> '), 'the prompt', 10_000);
   const bob = await connectClient(t, daemon, 'bob');
-  bob.say('hi from bob');
+  await bob.say('hi from bob');
   await until(() => /#\d+ bob \[client c\d+\] \(127\.0\.0\.1\): hi from bob/.test(out), "bob's message in the console", 10_000);
   child.stdin.end();
   t.is(await exited, 0);

@@ -121,7 +121,7 @@ test('history tells a legacy client from a v2 client that asked for its address 
   const impostor = await connectClient(t, daemon, '127.0.0.1');
   const peer = await LegacyPeer.connect(t, daemon.port);
   await peer.takePrefix('ping');
-  impostor.say('from the v2 client');
+  await impostor.say('from the v2 client');
   await impostor.waitForEvent((e) => e.kind === 'text' && e.text === 'from the v2 client');
   peer.send('CLIENT:from the original client');
   await impostor.waitForEvent((e) => e.kind === 'text' && e.text === 'from the original client');

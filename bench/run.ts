@@ -1,8 +1,7 @@
 /** `npm run bench`: the real daemon process on loopback, driven by client worker processes:
  *  text fan-out (1 to 1,000 receivers), latency at a fixed rate, image (and file) upload and push
  *  beside a warmed raw TLS copy. Prints tables, writes bench/results/latest.json.
- *  Flags: --quick, --only text|rate|transfers, --window N, --workers N, --daemon DIR, --ports A-B,
- *  --markdown. */
+ *  Flags: see USAGE. */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,10 +26,22 @@ const IDLE_SETTLE_MS = 2000;
 const ONLY = ['text', 'rate', 'transfers'] as const;
 type Only = (typeof ONLY)[number];
 
-const textCases = (quick: boolean, window: number): FanoutCase[] => {
+const USAGE = `usage: npm run bench -- [flags]
+  --quick             fewer messages and runs (a smoke run, not figures to quote)
+  --only SECTION      text, rate or transfers
+  --receivers N,M     text fan-out only for these receiver counts (of 1, 10, 100, 1000)
+  --window N          messages not yet delivered to every receiver (default 256)
+  --workers N         client worker processes, one of them the sender (default 3)
+  --daemon DIR        measure another checkout's built daemon (DIR/daemon/dist/main.js)
+  --ports A-B         take every port from this range
+  --markdown          print tables as Markdown
+  --help              this text`;
+
+const textCases = (quick: boolean, window: number, only?: readonly number[]): FanoutCase[] => {
   const warmUpMs = quick ? 1000 : 2000;
   const c = (receivers: number, messages: number): FanoutCase => ({ receivers, messages, window, warmUpMs, timeoutMs: 60_000 });
-  return quick ? [c(1, 3000), c(100, 300), c(1000, 40)] : [c(1, 20_000), c(10, 5000), c(100, 2000), c(1000, 200)];
+  const all = quick ? [c(1, 3000), c(100, 300), c(1000, 40)] : [c(1, 20_000), c(10, 5000), c(100, 2000), c(1000, 200)];
+  return only === undefined ? all : all.filter((x) => only.includes(x.receivers));
 };
 
 const rateCases = (quick: boolean): RateCase[] => [{ receivers: 100, perSecond: 500, seconds: quick ? 2 : 5, warmUpMs: 1000 }];
@@ -73,9 +84,9 @@ async function measureIdleRss(ctx: Context): Promise<number> {
   });
 }
 
-async function runText(ctx: Context, quick: boolean, window: number, results: FanoutResult[]): Promise<FanoutResult[]> {
+async function runText(ctx: Context, cases: FanoutCase[], results: FanoutResult[]): Promise<FanoutResult[]> {
   // A fresh daemon per case, so each peak RSS is that case's alone.
-  for (const c of textCases(quick, window)) {
+  for (const c of cases) {
     ctx.log(`text fan-out: ${c.receivers} receiver(s), ${c.messages} messages, window ${c.window}`);
     results.push(await withStoppable(daemonFor(ctx, { maxClients: 1100 }), (daemon) => runTextFanout(daemon, ctx.pool, c)));
   }
@@ -148,15 +159,24 @@ async function main(): Promise<void> {
       workers: { type: 'string', default: '3' },
       daemon: { type: 'string' },
       ports: { type: 'string' },
+      receivers: { type: 'string' },
+      help: { type: 'boolean', default: false },
     },
     strict: true,
   });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
   const only = values.only as Only | undefined;
   if (only !== undefined && !ONLY.includes(only)) throw new Error(`--only takes ${ONLY.join(', ')}`);
   const window = Number(values.window);
   if (!Number.isInteger(window) || window < 1) throw new Error('--window takes a whole number ≥ 1');
   const workers = Number(values.workers);
   if (!Number.isInteger(workers) || workers < 2) throw new Error('--workers takes a whole number ≥ 2 (one sender, at least one receiving worker)');
+  const receivers = values.receivers?.split(',').map(Number);
+  const cases = textCases(values.quick, window, receivers);
+  if (receivers !== undefined && cases.length === 0) throw new Error(`--receivers takes some of ${textCases(values.quick, window).map((c) => c.receivers).join(', ')}`);
   const main = resolveDaemonMain(values.daemon);
   const ports = new PortPicker(values.ports === undefined ? undefined : parsePortRange(values.ports));
 
@@ -191,7 +211,7 @@ async function main(): Promise<void> {
       return render(results, values.markdown);
     };
     if (only === undefined) results.idleRss = await measureIdleRss(ctx);
-    if (only === undefined || only === 'text') results.text = await runText(ctx, quick, window, results.text);
+    if (only === undefined || only === 'text') results.text = await runText(ctx, cases, results.text);
     if (only === undefined || only === 'rate') results.rate = await runRate(ctx, quick);
     if (only === undefined || only === 'transfers') results.transfers = await runTransfers(ctx, quick, workDir, results.transfers);
     process.stdout.write(finishedSoFar());
@@ -224,7 +244,8 @@ process.once('SIGINT', () => void stopAll().finally(() => process.exit(130)));
 main().then(
   () => process.exit(0),
   async (err: unknown) => {
-    process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`);
+    const usageError = (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true;
+    process.stderr.write(usageError ? `bench: ${(err as Error).message}\n${USAGE}\n` : `bench failed: ${(err as Error).stack ?? String(err)}\n`);
     await stopAll();
     process.exit(1);
   },

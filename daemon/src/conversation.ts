@@ -1,6 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { randomUUID } from 'node:crypto';
-import type { ConversationEvent, Sender } from '@vm-messenger/protocol';
+import { newEventId, type ConversationEvent, type Sender } from '@vm-messenger/protocol';
 import type { AppendOutcome, AppendRequest, EventDraft, History } from './history.js';
 import type { Logger } from './logger.js';
 import { StorageError } from './storage-error.js';
@@ -163,5 +162,3 @@ export class Conversation {
     this.emitter.emit('event', event, new Broadcast(event));
   }
 }
-
-export const newEventId = (): string => randomUUID();

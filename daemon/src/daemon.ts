@@ -8,6 +8,7 @@ import {
   DEFAULT_LIMITS,
   formatPairing,
   nameKey,
+  newEventId,
   type ClientInfo,
   type ClientListEntry,
   type UploadKind,
@@ -251,7 +252,7 @@ export async function startDaemon(options: StartOptions = {}): Promise<Daemon> {
         const done = await sink.finish();
         const { event } = await images.commitUpload(done, {
           ...meta,
-          id: randomUUID(),
+          id: newEventId(),
           originalName: entry.name,
           ...(entry.kind ? { kind: entry.kind } : {}),
         });

@@ -3,6 +3,7 @@ import { link, open, rm } from 'node:fs/promises';
 import {
   ProtocolError,
   formatByteSize,
+  newEventId,
   type ConversationEvent,
   type FileEvent,
   type ImageEvent,
@@ -10,7 +11,7 @@ import {
   type Sender,
   type UploadKind,
 } from '@vm-messenger/protocol';
-import { newEventId, type Conversation } from './conversation.js';
+import type { Conversation } from './conversation.js';
 import { idConflictMessage, isResendOf } from './duplicate-id.js';
 import { ingestFile, type StoredFile } from './files/file-store.js';
 import {

@@ -5,6 +5,7 @@ export * from './exit-codes.js';
 export * from './invocation.js';
 export * from './pairing.js';
 export * from './wire/event.js';
+export * from './wire/event-id.js';
 export * from './wire/sender-name.js';
 export * from './wire/sender-display.js';
 export * from './wire/byte-size.js';

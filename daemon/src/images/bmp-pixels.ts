@@ -85,6 +85,9 @@ export function readBmpPixel(row: Buffer, x: number, bitsPerPixel: number, colou
   out[at + 2] = channel(value, colours.blue);
 }
 
+/** Most bytes one read of the preview takes (and holds). */
+const PREVIEW_READ_BYTES = 1024 * 1024;
+
 /** Reads any accepted BMP layout as RGB, nearest-neighbour subsampled so the long side is at most
  *  `maxSide`: a thumbnail needs no more, and reading only the sampled rows keeps memory flat for
  *  big files. Throws when the file does not hold what its header promised. */
@@ -104,13 +107,22 @@ export async function readBmpPreview(path: string, maxSide: number): Promise<Raw
     const width = Math.ceil(bmp.width / step);
     const height = Math.ceil(bmp.height / step);
     const out = Buffer.alloc(width * height * 3);
-    const row = Buffer.alloc(bmp.rowStride);
-    for (let y = 0; y < height; y++) {
-      const sourceRow = y * step;
-      const storedRow = bmp.topDown ? sourceRow : bmp.height - 1 - sourceRow;
-      const { bytesRead } = await handle.read(row, 0, bmp.rowStride, bmp.dataOffset + storedRow * bmp.rowStride);
-      if (bytesRead < bmp.rowStride) throw new Error('BMP pixel data is truncated');
-      for (let x = 0; x < width; x++) readBmpPixel(row, x * step, bmp.bitsPerPixel, colours, out, (y * width + x) * 3);
+    const stride = bmp.rowStride;
+    const storedRowOf = (y: number): number => (bmp.topDown ? y * step : bmp.height - 1 - y * step);
+    // Sampled rows are read a block at a time: one read per row cost a thread-pool round trip each,
+    // 170 ms for a 20 MiB BMP, most of the time between its last byte and `accepted`.
+    const rowsPerRead = Math.max(1, Math.floor(Math.max(0, PREVIEW_READ_BYTES - stride) / (step * stride)) + 1);
+    const block = Buffer.alloc(((rowsPerRead - 1) * step + 1) * stride);
+    for (let first = 0; first < height; first += rowsPerRead) {
+      const last = Math.min(height, first + rowsPerRead) - 1;
+      const lowest = Math.min(storedRowOf(first), storedRowOf(last));
+      const bytes = (Math.abs(storedRowOf(last) - storedRowOf(first)) + 1) * stride;
+      const { bytesRead } = await handle.read(block, 0, bytes, bmp.dataOffset + lowest * stride);
+      if (bytesRead < bytes) throw new Error('BMP pixel data is truncated');
+      for (let y = first; y <= last; y++) {
+        const row = block.subarray((storedRowOf(y) - lowest) * stride, (storedRowOf(y) - lowest + 1) * stride);
+        for (let x = 0; x < width; x++) readBmpPixel(row, x * step, bmp.bitsPerPixel, colours, out, (y * width + x) * 3);
+      }
     }
     return { data: out, width, height, channels: 3 };
   } finally {

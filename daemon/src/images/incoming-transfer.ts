@@ -28,6 +28,11 @@ export type VerifiedTransfer = FinishedTransfer & { durable: Promise<void> };
 
 /** Buffers handed to one writev(2); Linux's IOV_MAX is 1024. */
 const MAX_WRITEV_BUFFERS = 1024;
+/** Written bytes after which a background fdatasync starts, while the upload goes on. The disk
+ *  then writes back during the transfer instead of after it: measured on the test VM, the final
+ *  fsync of a 20 MiB upload took 40-90 ms on its own, most of the time between the last byte and
+ *  `accepted`. */
+const WRITEBACK_EVERY_BYTES = 4 * 1024 * 1024;
 
 /** One upload being streamed to disk: bytes are hashed and counted as they arrive, queued, and
  *  written in batches (one writev per batch while the previous write is in flight), and nothing is
@@ -47,6 +52,9 @@ export class IncomingTransfer {
   readonly #handle: FileHandle;
   #pending: Buffer[] = [];
   #flushing: Promise<void> | undefined;
+  /** Bytes written since the last background fdatasync started. */
+  #unsynced = 0;
+  #syncing: Promise<void> | undefined;
   readonly #hash: Hash = createHash('sha256');
 
   private constructor(
@@ -128,8 +136,25 @@ export class IncomingTransfer {
         break;
       }
       this.#buffered -= bytes;
+      this.#unsynced += bytes;
+      if (this.#unsynced >= WRITEBACK_EVERY_BYTES && !this.#syncing) this.#writeBack();
     }
     this.#flushing = undefined;
+  }
+
+  /** Starts an fdatasync of what is written so far, without waiting for it. It only moves work
+   *  earlier: durability is still decided by the final sync in verify(). */
+  #writeBack(): void {
+    this.#unsynced = 0;
+    this.#syncing = this.#handle.datasync().then(
+      () => {
+        this.#syncing = undefined;
+      },
+      (error: unknown) => {
+        this.#syncing = undefined;
+        this.#fail(writeFailure(error, 'could not write the image'), false);
+      },
+    );
   }
 
   /** Records the first failure, drops what is queued, and removes the temp file. */
@@ -165,6 +190,8 @@ export class IncomingTransfer {
     }
     const durable = (async () => {
       try {
+        await this.#syncing;
+        if (this.#failure) throw this.#failure;
         await this.#handle.sync();
         this.#closed = true;
         await this.#handle.close();
@@ -188,6 +215,7 @@ export class IncomingTransfer {
       this.#closed = true;
       // A write in flight still uses the descriptor: close it only once that write returns.
       await this.#flushing?.catch(() => undefined);
+      await this.#syncing;
       await this.#handle.close().catch(() => undefined);
     }
     await rm(this.tempPath, { force: true });

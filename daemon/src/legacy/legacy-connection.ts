@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import type net from 'node:net';
-import { ProtocolError, type ClientInfo, type ConversationEvent, type Sender } from '@vm-messenger/protocol';
+import { newEventId, ProtocolError, type ClientInfo, type ConversationEvent, type Sender } from '@vm-messenger/protocol';
 import type { ClientHandle } from '../clients.js';
 import type { DaemonContext } from '../context.js';
-import { newEventId } from '../conversation.js';
 import { asProtocolError } from '../storage-error.js';
 import type { UploadSink } from '../image-service.js';
 import type { LegacyLimits } from './legacy-limits.js';

@@ -2,11 +2,10 @@
  *  the client) and sent in order with the ORIGINAL ids, so a resend after a lost acknowledgement is
  *  recognised by the daemon as a duplicate rather than stored twice. */
 import { EventEmitter } from 'node:events';
-import { randomUUID } from 'node:crypto';
 import { copyFile, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { EventId, type ErrorCode } from '@vm-messenger/protocol';
+import { EventId, newEventId, type ErrorCode } from '@vm-messenger/protocol';
 import type { Delivery } from './bridge-api.js';
 import { JsonFileWriter, readJson } from './atomic-json.js';
 import { safeFileName } from './safe-file-name.js';
@@ -150,17 +149,17 @@ export class Outbox extends EventEmitter<OutboxEvents> {
     return this.sendingId === id ? 'sending' : 'pending';
   }
 
-  async addText(text: string, id: string = randomUUID()): Promise<OutboxEntry> {
+  async addText(text: string, id: string = newEventId()): Promise<OutboxEntry> {
     return this.add({ id, kind: 'text', text, createdAt: Date.now() });
   }
 
   /** Queues an image: from bytes (drag-and-drop, clipboard) or a file, copied into the outbox. */
-  addImage(image: { name: string; bytes?: Uint8Array; path?: string }, id: string = randomUUID()): Promise<OutboxEntry> {
+  addImage(image: { name: string; bytes?: Uint8Array; path?: string }, id: string = newEventId()): Promise<OutboxEntry> {
     return this.addBlob('image', image, id);
   }
 
   /** Queues any file the same way; it is uploaded as `kind: 'file'`. */
-  addFile(file: { name: string; bytes?: Uint8Array; path?: string }, id: string = randomUUID()): Promise<OutboxEntry> {
+  addFile(file: { name: string; bytes?: Uint8Array; path?: string }, id: string = newEventId()): Promise<OutboxEntry> {
     return this.addBlob('file', file, id);
   }
 

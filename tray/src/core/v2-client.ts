@@ -28,6 +28,7 @@ import {
   type ServerFrame,
   type UploadKind,
   type WelcomeFrame,
+  newEventId,
 } from '@vm-messenger/protocol';
 
 /** Every kind this client can show: files included, so the daemon sends file events, not notices. */
@@ -302,7 +303,7 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
   }
 
   /** Sends text; resolves when the daemon has stored it (the echo event follows). */
-  say(text: string, id: string = randomUUID()): Promise<AcceptedFrame> {
+  say(text: string, id: string = newEventId()): Promise<AcceptedFrame> {
     const answer = this.await(id, (f): f is AcceptedFrame => f.type === 'accepted' && f.id === id);
     this.send({ type: 'say', id, text });
     return answer;
@@ -319,7 +320,7 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
     kind?: UploadKind;
     onProgress?: (sent: number, total: number) => void;
   }): Promise<AcceptedFrame> {
-    const id = image.id ?? randomUUID();
+    const id = image.id ?? newEventId();
     const source = image.bytes ? memorySource(image.bytes) : await fileSource(image.path ?? '');
     const transfer = this.nextTransfer;
     this.nextTransfer = this.nextTransfer >= TRANSFER_MAX ? 1 : this.nextTransfer + 1;

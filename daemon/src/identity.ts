@@ -2,6 +2,7 @@ import { randomBytes, X509Certificate } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { normalizeFingerprint } from '@vm-messenger/protocol';
+import { generateCertificate } from './certificate.js';
 
 /** What makes this daemon itself: its TLS key pair and the enrolment token a new client presents
  *  (from the pairing string) to be enrolled and given a credential of its own. */
@@ -56,22 +57,7 @@ export async function loadOrCreateIdentity(stateDir: string, hostname: string): 
   let key = await readIfExists(keyFile);
   let cert = await readIfExists(certFile);
   if (!key || !cert) {
-    // EC P-256: generated in milliseconds, unlike RSA in pure JS. Clients pin the fingerprint,
-    // so names in the certificate are informational only.
-    // Loaded only when a certificate is made (first start): it is not needed again, and costs memory.
-    const { default: selfsigned } = await import('selfsigned');
-    const pems = await selfsigned.generate([{ name: 'commonName', value: `vm-messenger ${hostname}` }], {
-      keyType: 'ec',
-      curve: 'P-256',
-      algorithm: 'sha256',
-      notAfterDate: new Date(Date.now() + 20 * 365 * 24 * 3600 * 1000),
-      extensions: [
-        { name: 'basicConstraints', cA: false },
-        { name: 'keyUsage', digitalSignature: true, keyAgreement: true },
-        { name: 'extKeyUsage', serverAuth: true },
-        { name: 'subjectAltName', altNames: [{ type: 2, value: hostname }, { type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] },
-      ],
-    });
+    const pems = await generateCertificate(hostname);
     await rmQuiet(keyFile);
     await rmQuiet(certFile);
     await writeSecret(keyFile, pems.private);

@@ -385,6 +385,9 @@ export class V2Connection implements ClientHandle {
         uploadWindowBytes: config.limits.uploadWindowBytes,
       },
     });
+    // The welcome leaves on its own and the replay starts once it is written, as it always has:
+    // a client that attaches its listeners when `connect` resolves still sees the whole replay.
+    this.queue.flushNow();
     this.replayCursor = hello.lastSeq ?? history.lastSeq();
     // Replay pages are pulled as the queue drains; events stored meanwhile are read from the
     // history by the same cursor, so live traffic starts exactly where the replay ends.

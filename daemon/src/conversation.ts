@@ -118,6 +118,9 @@ export class Conversation {
   /** Nobody hears of an event before it is as durable as configured: not its sender, not the
    *  other clients. */
   private deliver(batch: Waiting[], outcomes: AppendOutcome[]): void {
+    // Settled first, but their handlers run only after this loop has published every event: the
+    // senders' answers then join the events in the same turn's write (see SendQueue.sendControl).
+    batch.forEach((w, i) => w.resolve(outcomes[i]!));
     for (const outcome of outcomes) {
       if (!outcome.ok || outcome.duplicate) continue;
       try {
@@ -127,7 +130,6 @@ export class Conversation {
         this.options.logger.error(`delivering event ${outcome.stored.event.seq} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       }
     }
-    batch.forEach((w, i) => w.resolve(outcomes[i]!));
   }
 
   /** A failed commit stored nothing. A lock held elsewhere is waited out (by timer, not by blocking)

@@ -2,9 +2,10 @@ import { close, fdatasync, openSync } from 'node:fs';
 
 /** Makes the history's write-ahead log durable with fdatasync (what SQLite itself uses for its log)
  *  on libuv's thread pool. SQLite's own `synchronous = FULL` syncs inside the commit, and
- *  better-sqlite3 runs commits on the event loop: measured on the test VM that froze every connection for 4 ms per commit (median), 45 ms at
- *  worst. Here the commit only writes to the page cache (`synchronous = NORMAL`) and this fsync
- *  runs beside the event loop; senders are acknowledged when it completes.
+ *  better-sqlite3 runs commits on the event loop: measured on the test VM that froze every
+ *  connection for 4 ms per commit (median), 45 ms at worst. Here the commit only writes to the page
+ *  cache (`synchronous = NORMAL`) and this sync runs beside the event loop; senders are
+ *  acknowledged when it completes.
  *
  *  Callers arriving while an fsync runs share the next one: that fsync starts after their commit,
  *  so it covers it, and a burst of commits costs two fsyncs, not one each. */

@@ -78,6 +78,20 @@ export function makeBmp(width = 64, height = 48, bitsPerPixel: 24 | 32 = 24): Bu
   return file;
 }
 
+/** A 24-bit BMP, top half red and bottom half blue, stored bottom-up or (negative height) top-down:
+ *  which way up a preview comes out shows whether rows were read in the right order. */
+export function makeTwoBandBmp(width: number, height: number, topDown: boolean): Buffer {
+  const { file, rowStride, dataOffset } = bmpFile(width, height, 24, 0);
+  if (topDown) file.writeInt32LE(-height, 22);
+  file.writeUInt32LE(rowStride * height, 34);
+  for (let y = 0; y < height; y++) {
+    const stored = topDown ? y : height - 1 - y;
+    const bgr = y < height / 2 ? [0, 0, 255] : [255, 0, 0];
+    for (let x = 0; x < width; x++) file.set(bgr, dataOffset + stored * rowStride + x * 3);
+  }
+  return file;
+}
+
 export type BmpVariant =
   | { bits: 1 | 4 | 8; palette: Array<[number, number, number]> }
   | { bits: 16 | 32; masks: { red: number; green: number; blue: number } };

@@ -1,7 +1,7 @@
 import test from 'ava';
 import sharp from 'sharp';
 import { makeThumbnail } from '../helpers/daemon-images.js';
-import { makeAnimatedGif, makeBmp, makeBmpVariant, makeGif, makeJpeg, makePng, makeWebp, tempDir, writeTemp } from '../helpers/images.js';
+import { makeAnimatedGif, makeBmp, makeBmpVariant, makeGif, makeTwoBandBmp, makeJpeg, makePng, makeWebp, tempDir, writeTemp } from '../helpers/images.js';
 import type { ImageMime } from '@vm-messenger/protocol';
 
 const cases: Array<[label: string, mime: ImageMime, make: () => Promise<Buffer>]> = [
@@ -76,31 +76,10 @@ test('a truncated JPEG is reported as damaged', async (t) => {
   t.regex(error?.message ?? '', /damaged or truncated/);
 });
 
-/** A 24-bit BMP, top half red and bottom half blue, stored bottom-up or (negative height) top-down. */
-function twoBandBmp(width: number, height: number, topDown: boolean): Buffer {
-  const rowStride = Math.ceil((width * 3) / 4) * 4;
-  const file = Buffer.alloc(54 + rowStride * height);
-  file.write('BM', 0, 'latin1');
-  file.writeUInt32LE(file.length, 2);
-  file.writeUInt32LE(54, 10);
-  file.writeUInt32LE(40, 14);
-  file.writeInt32LE(width, 18);
-  file.writeInt32LE(topDown ? -height : height, 22);
-  file.writeUInt16LE(1, 26);
-  file.writeUInt16LE(24, 28);
-  file.writeUInt32LE(rowStride * height, 34);
-  for (let y = 0; y < height; y++) {
-    const stored = topDown ? y : height - 1 - y;
-    const bgr = y < height / 2 ? [0, 0, 255] : [255, 0, 0];
-    for (let x = 0; x < width; x++) file.set(bgr, 54 + stored * rowStride + x * 3);
-  }
-  return file;
-}
-
 for (const topDown of [false, true]) {
   test(`a ${topDown ? 'top-down' : 'bottom-up'} BMP of many MB is previewed the right way up (it is read in blocks of rows)`, async (t) => {
     const dir = await tempDir(t);
-    const thumb = await makeThumbnail(await writeTemp(dir, 'big.bmp', twoBandBmp(2000, 1500, topDown)), 'image/bmp');
+    const thumb = await makeThumbnail(await writeTemp(dir, 'big.bmp', makeTwoBandBmp(2000, 1500, topDown)), 'image/bmp');
     if (!thumb) return t.fail('no thumbnail');
     const { data, info } = await sharp(Buffer.from(thumb.data, 'base64')).raw().toBuffer({ resolveWithObject: true });
     const at = (y: number): number[] => [...data.subarray(y * info.width * 3, y * info.width * 3 + 3)];
@@ -110,10 +89,3 @@ for (const topDown of [false, true]) {
     t.true(b2! > 200 && r2! < 60, `bottom row is blue: ${at(info.height - 3).join(',')}`);
   });
 }
-
-test('a big BMP cut short after its first block of rows is reported as damaged', async (t) => {
-  const dir = await tempDir(t);
-  const bmp = twoBandBmp(2000, 1500, true);
-  const error = await t.throwsAsync(makeThumbnail(await writeTemp(dir, 'cut.bmp', bmp.subarray(0, 3 * 1024 * 1024)), 'image/bmp'));
-  t.like(error, { code: 'image_rejected' });
-});

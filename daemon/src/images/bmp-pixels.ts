@@ -120,7 +120,8 @@ export async function readBmpPreview(path: string, maxSide: number): Promise<Raw
       const { bytesRead } = await handle.read(block, 0, bytes, bmp.dataOffset + lowest * stride);
       if (bytesRead < bytes) throw new Error('BMP pixel data is truncated');
       for (let y = first; y <= last; y++) {
-        const row = block.subarray((storedRowOf(y) - lowest) * stride, (storedRowOf(y) - lowest + 1) * stride);
+        const at = (storedRowOf(y) - lowest) * stride;
+        const row = block.subarray(at, at + stride);
         for (let x = 0; x < width; x++) readBmpPixel(row, x * step, bmp.bitsPerPixel, colours, out, (y * width + x) * 3);
       }
     }

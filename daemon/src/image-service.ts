@@ -40,9 +40,10 @@ export interface UploadSink {
   flushed(): Promise<void>;
   /** push + flushed: for callers that write one piece at a time. */
   write(chunk: Buffer): Promise<void>;
-  finish(): Promise<{ tempPath: string; size: number; sha256: string }>;
+  /** `sha256AtEnd`: the hash when the sender gives it at the end rather than in its announcement. */
+  finish(sha256AtEnd?: string): Promise<{ tempPath: string; size: number; sha256: string }>;
   /** Verifies size and SHA-256 and starts the fsync; `durable` settles when it is done. */
-  verify(): Promise<VerifiedTransfer>;
+  verify(sha256AtEnd?: string): Promise<VerifiedTransfer>;
   abort(): Promise<void>;
 }
 
@@ -61,7 +62,8 @@ export interface ImageService {
   /** Opens a temp file for an upload. The daemon-wide upload slot is taken synchronously, at the
    *  call, so a burst of calls cannot all pass the check before the first file is open; it is given
    *  back when the sink finishes or aborts. Throws ProtocolError('too_many_transfers') when full. */
-  openUpload(expected: { size: number; sha256: string; kind?: UploadKind }): Promise<UploadSink>;
+  /** `sha256` may be left out when it comes at the end (`verify`). */
+  openUpload(expected: { size: number; sha256?: string | undefined; kind?: UploadKind }): Promise<UploadSink>;
   /** Validates a finished upload, stores it under a safe name (images also get a thumbnail) and
    *  appends the event; a resend of a known id returns the stored event. */
   commitUpload(upload: CommittableUpload, meta: BlobMeta & { id: string }): Promise<{ event: BlobEvent; duplicate: boolean }>;
@@ -113,9 +115,9 @@ function slotted(transfer: IncomingTransfer, release: () => void): UploadSink {
     push: (chunk) => transfer.push(chunk),
     flushed: () => transfer.flushed(),
     write: (chunk) => transfer.write(chunk),
-    finish: () => transfer.finish().finally(release),
-    verify: () =>
-      transfer.verify().then(
+    finish: (sha256AtEnd) => transfer.finish(sha256AtEnd).finally(release),
+    verify: (sha256AtEnd) =>
+      transfer.verify(sha256AtEnd).then(
         (verified) => {
           verified.durable.then(release, release);
           return verified;

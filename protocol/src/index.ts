@@ -10,6 +10,7 @@ export * from './wire/sender-name.js';
 export * from './wire/sender-display.js';
 export * from './wire/byte-size.js';
 export * from './wire/kinds.js';
+export * from './wire/features.js';
 export * from './wire/client-frames.js';
 export * from './wire/server-frames.js';
 export * from './wire/codec.js';

@@ -16,8 +16,8 @@ export type IncomingTransferOptions = {
   /** Where the temp file is created (normally `partialDirOf(receivedDir)`); created if missing. */
   tempDir: string;
   expectedSize: number;
-  /** Lowercase hex SHA-256 the sender announced. */
-  expectedSha256: string;
+  /** Lowercase hex SHA-256 the sender announced; absent when it comes at the end (`finish`/`verify`). */
+  expectedSha256?: string | undefined;
   maxBytes: number;
 };
 
@@ -60,7 +60,7 @@ export class IncomingTransfer {
   private constructor(
     readonly tempPath: string,
     readonly expectedSize: number,
-    readonly expectedSha256: string,
+    readonly expectedSha256: string | undefined,
     readonly maxBytes: number,
     handle: FileHandle,
   ) {
@@ -167,26 +167,33 @@ export class IncomingTransfer {
   }
 
   /** Verifies size and SHA-256 and makes the bytes durable. On mismatch the temp file is removed. */
-  async finish(): Promise<FinishedTransfer> {
-    const { durable, ...done } = await this.verify();
+  async finish(sha256AtEnd?: string): Promise<FinishedTransfer> {
+    const { durable, ...done } = await this.verify(sha256AtEnd);
     await durable;
     return done;
   }
 
   /** Verifies size and SHA-256 now and starts making the bytes durable. `durable` resolves once
    *  they are fsynced, or rejects (the temp file removed) if they cannot be. A caller may decode
-   *  the verified bytes meanwhile, but must publish nothing before `durable` resolves. */
-  async verify(): Promise<VerifiedTransfer> {
+   *  the verified bytes meanwhile, but must publish nothing before `durable` resolves.
+   *  `sha256AtEnd`: the hash the sender gave at the end of the upload instead of (or as well as)
+   *  at its start; when both were given they must agree. */
+  async verify(sha256AtEnd?: string): Promise<VerifiedTransfer> {
     await this.flushed();
     if (this.#closed) throw new ProtocolError('transfer_failed', 'transfer is already finished or aborted');
+    const expected = this.#expectedHash(sha256AtEnd);
+    if (typeof expected !== 'string') {
+      await this.abort();
+      throw expected;
+    }
     if (this.#received !== this.expectedSize) {
       await this.abort();
       throw new ProtocolError('transfer_failed', `short transfer: received ${this.#received} of ${this.expectedSize} bytes`);
     }
     const sha256 = this.#hash.digest('hex');
-    if (sha256 !== this.expectedSha256) {
+    if (sha256 !== expected) {
       await this.abort();
-      throw new ProtocolError('transfer_failed', `sha256 mismatch: announced ${this.expectedSha256}, received ${sha256}`);
+      throw new ProtocolError('transfer_failed', `sha256 mismatch: announced ${expected}, received ${sha256}`);
     }
     const durable = (async () => {
       try {
@@ -206,6 +213,17 @@ export class IncomingTransfer {
     return { tempPath: this.tempPath, size: this.#received, sha256, durable };
   }
 
+  /** The hash to check against, or why there is none to trust. */
+  #expectedHash(atEnd: string | undefined): string | ProtocolError {
+    if (atEnd !== undefined && !SHA256_HEX.test(atEnd)) return new ProtocolError('transfer_failed', 'sha256 must be 64 lowercase hex digits');
+    const begun = this.expectedSha256;
+    if (begun !== undefined && atEnd !== undefined && begun !== atEnd) {
+      return new ProtocolError('transfer_failed', `sha256 at the end (${atEnd}) differs from the one announced (${begun})`);
+    }
+    const expected = atEnd ?? begun;
+    return expected ?? new ProtocolError('transfer_failed', 'no sha256: announce it in image-begin or send it in image-end');
+  }
+
   /** Drops the transfer and its temp file. Safe to call more than once; a no-op after a
    *  successful finish (the file is the caller's by then). */
   async abort(): Promise<void> {
@@ -222,15 +240,17 @@ export class IncomingTransfer {
   }
 }
 
-/** Refuses an announcement before any file is opened. */
-export function checkAnnouncement(size: number, sha256: string, maxBytes: number): void {
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/** Refuses an announcement before any file is opened. `sha256` may come later, at the end. */
+export function checkAnnouncement(size: number, sha256: string | undefined, maxBytes: number): void {
   if (!Number.isSafeInteger(size) || size < 0) {
     throw new ProtocolError('transfer_failed', `invalid announced size ${size}`);
   }
   if (size > maxBytes) {
     throw new ProtocolError('image_rejected', `image is ${megabytes(size)}, more than the limit of ${megabytes(maxBytes)}`);
   }
-  if (!/^[0-9a-f]{64}$/.test(sha256)) {
+  if (sha256 !== undefined && !SHA256_HEX.test(sha256)) {
     throw new ProtocolError('transfer_failed', 'announced sha256 must be 64 lowercase hex digits');
   }
 }

@@ -12,7 +12,8 @@ export interface UploadAnnouncement {
   transfer: number;
   name: string;
   size: number;
-  sha256: string;
+  /** Absent when the client sends it in `image-end` (the `sha256-at-end` feature). */
+  sha256?: string | undefined;
   /** `file`: any file (see UploadKind); absent: an image, as from clients before files existed. */
   kind?: UploadKind;
 }
@@ -90,11 +91,15 @@ export class UploadReceiver {
     if (known) {
       // A resend after a reconnect: already stored, so the client need not send the bytes again.
       // The same id on anything else is refused, or the uploader would believe its image stored.
-      if (!isUploadResend(known.event, announced)) {
-        return this.reject(new ProtocolError('id_conflict', idConflictMessage(id, known.event)), id);
+      // Without a hash yet (it comes at the end) only a text event is surely something else: the
+      // bytes are received and compared once their hash is known (commitUpload).
+      const sha256 = announced.sha256;
+      const resend = sha256 === undefined ? known.event.kind !== 'text' : isUploadResend(known.event, { ...announced, sha256 });
+      if (!resend) return this.reject(new ProtocolError('id_conflict', idConflictMessage(id, known.event)), id);
+      if (sha256 !== undefined) {
+        this.io.send({ type: 'accepted', id, seq: known.event.seq, duplicate: true });
+        return;
       }
-      this.io.send({ type: 'accepted', id, seq: known.event.seq, duplicate: true });
-      return;
     }
     const upload: Upload = { announced, state: 'opening', sink: undefined, failure: undefined, idle: undefined };
     this.uploads.set(transfer, upload);
@@ -167,7 +172,8 @@ export class UploadReceiver {
     this.reject(new ProtocolError('transfer_failed', `no data for upload ${transfer} in ${seconds} s; it was dropped`), id);
   }
 
-  end(transfer: number): void {
+  /** `sha256`: the hash sent in `image-end`, when the announcement left it out (or as well). */
+  end(transfer: number, sha256?: string): void {
     const upload = this.uploads.get(transfer);
     if (!upload || upload.state === 'finishing') return;
     if (upload.state === 'opening') {
@@ -177,13 +183,13 @@ export class UploadReceiver {
     upload.state = 'finishing';
     clearTimeout(upload.idle);
     this.track(
-      this.finish(upload).finally(() => {
+      this.finish(upload, sha256).finally(() => {
         if (this.uploads.get(transfer) === upload) this.uploads.delete(transfer);
       }),
     );
   }
 
-  private async finish(upload: Upload): Promise<void> {
+  private async finish(upload: Upload, sha256AtEnd: string | undefined): Promise<void> {
     const { announced } = upload;
     const sink = upload.sink as UploadSink;
     if (upload.failure) {
@@ -192,7 +198,7 @@ export class UploadReceiver {
     }
     try {
       // Verified now; the fsync runs while the image is decoded, and the event waits for both.
-      const done = await sink.verify();
+      const done = await sink.verify(sha256AtEnd);
       const { event, duplicate } = await this.ctx.images.commitUpload(
         { tempPath: done.tempPath, sha256: done.sha256, durable: done.durable },
         { id: announced.id, originalName: announced.name, sender: this.io.sender(), ...(announced.kind ? { kind: announced.kind } : {}) },

@@ -5,6 +5,7 @@ import {
   closeCodeForFirstRelease,
   errorCodeForFirstRelease,
   PROTOCOL_VERSION,
+  FEATURES,
   ProtocolError,
   decodeChunk,
   decodeUtf8,
@@ -375,6 +376,7 @@ export class V2Connection implements ClientHandle {
       seq: history.lastSeq(),
       clientName: this.name,
       clientId: this.clientId,
+      features: [FEATURES.sha256AtEnd],
       ...(admission.credential ? { credential: admission.credential } : {}),
       limits: {
         maxFrameBytes: config.limits.maxFrameBytes,
@@ -476,7 +478,7 @@ export class V2Connection implements ClientHandle {
       case 'image-begin':
         return this.uploads.begin(frame);
       case 'image-end':
-        return this.uploads.end(frame.transfer);
+        return this.uploads.end(frame.transfer, frame.sha256);
       case 'image-abort':
         return void this.uploads.abort(frame.transfer);
       case 'fetch-image':

@@ -36,12 +36,16 @@ export const ImageBeginFrame = z.object({
   transfer: z.number().int().min(1).max(0xffffffff).describe('Per-connection number carried by every binary chunk of this upload (1..2^32-1).'),
   name: z.string().min(1).max(1024),
   size: z.number().int().nonnegative(),
-  sha256: Sha256Hex,
+  sha256: Sha256Hex.optional().describe('SHA-256 of the whole upload. May be left out only when `welcome.features` lists `sha256-at-end`; `image-end` must then carry it.'),
   mime: ImageMime.optional(),
   kind: UploadKind.optional().describe('`file`: any file up to `maxFileBytes` (still an image event when it passes the image checks); absent: `image`, images only.'),
 }).describe('Announces an upload (of an image or, with `kind: \'file\'`, any file). The server answers `upload-ready`, `accepted` (already have it) or `error`.');
 
-export const ImageEndFrame = z.object({ type: z.literal('image-end'), transfer: z.number().int().min(1) });
+export const ImageEndFrame = z.object({
+  type: z.literal('image-end'),
+  transfer: z.number().int().min(1),
+  sha256: Sha256Hex.optional().describe('SHA-256 of the bytes sent (daemons whose `welcome.features` lists `sha256-at-end`). Required when `image-begin` left it out; when both carry one, they must agree.'),
+}).describe('The last chunk of the upload has been sent: the daemon verifies size and SHA-256, stores it and answers `accepted` or `error`.');
 export const ImageAbortFrame = z.object({ type: z.literal('image-abort'), transfer: z.number().int().min(1) });
 
 export const FetchImageFrame = z.object({

@@ -4,7 +4,9 @@ import { open, rename, rm, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import tls from 'node:tls';
 import WebSocket from 'ws';
+import { forgetAnswered, rememberUnanswered, unansweredHashOf } from './sent-hashes.js';
 import {
+  FEATURES,
   CLOSE_CODES,
   DEFAULT_LIMITS,
   FATAL_CLOSE_CODES,
@@ -70,6 +72,8 @@ export type ClientErrorCode = ErrorCode | 'bad_fingerprint' | 'connect_failed' |
  *  a deadline: a daemon that never answers (a bug, a lost frame) fails the request instead of
  *  hanging it; the outbox then keeps the message for a resend. */
 export const REQUEST_TIMEOUT_MS = 30_000;
+/** Failures that mean the daemon's answer never arrived, not that it refused. */
+const UNANSWERED: ReadonlySet<ClientErrorCode> = new Set(['connection_lost', 'closed', 'request_timeout', 'server_shutdown', 'slow_consumer']);
 export const STORE_TIMEOUT_MS = 120_000;
 
 interface Deadlines {
@@ -322,6 +326,9 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
   }): Promise<AcceptedFrame> {
     const id = image.id ?? newEventId();
     const source = image.bytes ? memorySource(image.bytes) : await fileSource(image.path ?? '');
+    // A daemon that takes the hash at the end lets the bytes be hashed as they are sent: the
+    // upload then starts at once instead of after one whole read of the file just for its hash.
+    const hashAtEnd = this.welcome.features?.includes(FEATURES.sha256AtEnd) === true;
     const transfer = this.nextTransfer;
     this.nextTransfer = this.nextTransfer >= TRANSFER_MAX ? 1 : this.nextTransfer + 1;
     try {
@@ -330,13 +337,14 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
         (f): f is Extract<ServerFrame, { type: 'upload-ready' } | { type: 'accepted' }> =>
           (f.type === 'upload-ready' && f.transfer === transfer) || (f.type === 'accepted' && f.id === id),
       );
+      const announced = hashAtEnd ? unansweredHashOf(id, source.size) : await source.hashAll();
       this.send({
         type: 'image-begin',
         id,
         transfer,
         name: image.name,
         size: source.size,
-        sha256: source.sha256,
+        ...(announced ? { sha256: announced } : {}),
         ...(image.kind ? { kind: image.kind } : {}),
       });
       const first = await ready;
@@ -344,14 +352,24 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
       const accepted = this.pending(id, (f): f is AcceptedFrame => f.type === 'accepted' && f.id === id);
       accepted.answer.catch(() => undefined);
       const chunkBytes = this.welcome.limits.chunkBytes;
+      const hash = announced ? undefined : createHash('sha256');
       for (let offset = 0; offset < source.size; offset += chunkBytes) {
         const chunk = await source.read(offset, Math.min(chunkBytes, source.size - offset));
+        hash?.update(chunk);
         await this.sendBinary(encodeChunk(transfer, chunk));
         image.onProgress?.(offset + chunk.byteLength, source.size);
       }
-      this.send({ type: 'image-end', transfer });
+      const sha256 = hash?.digest('hex');
+      if (sha256) rememberUnanswered(id, { sha256, size: source.size });
+      this.send({ type: 'image-end', transfer, ...(sha256 ? { sha256 } : {}) });
       accepted.startClock(this.deadlines.storeMs);
-      return await accepted.answer;
+      const answer = await accepted.answer.catch((err: unknown) => {
+        // Only an answer that never came leaves the upload's fate open: then it is remembered.
+        if (!(err instanceof ClientError && UNANSWERED.has(err.code))) forgetAnswered(id);
+        throw err;
+      });
+      forgetAnswered(id);
+      return answer;
     } finally {
       await source.close();
     }
@@ -597,16 +615,17 @@ const formatHost = (host: string): string => (host.includes(':') && !host.starts
 
 interface ByteSource {
   size: number;
-  sha256: string;
   read(offset: number, length: number): Promise<Buffer>;
+  /** The SHA-256 of all the bytes, for a daemon that wants it before the first chunk. */
+  hashAll(): Promise<string>;
   close(): Promise<void>;
 }
 
 function memorySource(bytes: Buffer): ByteSource {
   return {
     size: bytes.byteLength,
-    sha256: createHash('sha256').update(bytes).digest('hex'),
     read: async (offset, length) => bytes.subarray(offset, offset + length),
+    hashAll: async () => createHash('sha256').update(bytes).digest('hex'),
     close: async () => undefined,
   };
 }
@@ -617,19 +636,10 @@ const READ_AHEAD_BYTES = 1024 * 1024;
 async function fileSource(file: string): Promise<ByteSource> {
   const fh = await open(file, 'r');
   const { size } = await fh.stat();
-  const hash = createHash('sha256');
-  const buf = Buffer.allocUnsafe(1024 * 1024);
-  for (let offset = 0; offset < size; ) {
-    const { bytesRead } = await fh.read(buf, 0, buf.byteLength, offset);
-    if (bytesRead === 0) break;
-    hash.update(buf.subarray(0, bytesRead));
-    offset += bytesRead;
-  }
   let block = Buffer.alloc(0);
   let blockStart = 0;
   return {
     size,
-    sha256: hash.digest('hex'),
     // Chunks are served from 1 MiB blocks: one file read per chunk made the upload wait on the
     // thread pool for every 64 KiB (a third of the throughput, measured by the bench).
     read: async (offset, length) => {
@@ -640,6 +650,17 @@ async function fileSource(file: string): Promise<ByteSource> {
         blockStart = offset;
       }
       return block.subarray(offset - blockStart, offset - blockStart + length);
+    },
+    hashAll: async () => {
+      const hash = createHash('sha256');
+      const buf = Buffer.allocUnsafe(READ_AHEAD_BYTES);
+      for (let offset = 0; offset < size; ) {
+        const { bytesRead } = await fh.read(buf, 0, buf.byteLength, offset);
+        if (bytesRead === 0) break;
+        hash.update(buf.subarray(0, bytesRead));
+        offset += bytesRead;
+      }
+      return hash.digest('hex');
     },
     close: () => fh.close(),
   };

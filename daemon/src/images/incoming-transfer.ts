@@ -1,7 +1,7 @@
 import { createHash, randomUUID, type Hash } from 'node:crypto';
 import { mkdir, open, readdir, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ProtocolError } from '@vm-messenger/protocol';
+import { ProtocolError, SHA256_HEX_PATTERN } from '@vm-messenger/protocol';
 import { megabytes } from './megabytes.js';
 import { asProtocolError } from '../storage-error.js';
 
@@ -215,7 +215,7 @@ export class IncomingTransfer {
 
   /** The hash to check against, or why there is none to trust. */
   #expectedHash(atEnd: string | undefined): string | ProtocolError {
-    if (atEnd !== undefined && !SHA256_HEX.test(atEnd)) return new ProtocolError('transfer_failed', 'sha256 must be 64 lowercase hex digits');
+    if (atEnd !== undefined && !SHA256_HEX_PATTERN.test(atEnd)) return new ProtocolError('transfer_failed', 'sha256 must be 64 lowercase hex digits');
     const begun = this.expectedSha256;
     if (begun !== undefined && atEnd !== undefined && begun !== atEnd) {
       return new ProtocolError('transfer_failed', `sha256 at the end (${atEnd}) differs from the one announced (${begun})`);
@@ -240,8 +240,6 @@ export class IncomingTransfer {
   }
 }
 
-const SHA256_HEX = /^[0-9a-f]{64}$/;
-
 /** Refuses an announcement before any file is opened. `sha256` may come later, at the end. */
 export function checkAnnouncement(size: number, sha256: string | undefined, maxBytes: number): void {
   if (!Number.isSafeInteger(size) || size < 0) {
@@ -250,7 +248,7 @@ export function checkAnnouncement(size: number, sha256: string | undefined, maxB
   if (size > maxBytes) {
     throw new ProtocolError('image_rejected', `image is ${megabytes(size)}, more than the limit of ${megabytes(maxBytes)}`);
   }
-  if (sha256 !== undefined && !SHA256_HEX.test(sha256)) {
+  if (sha256 !== undefined && !SHA256_HEX_PATTERN.test(sha256)) {
     throw new ProtocolError('transfer_failed', 'announced sha256 must be 64 lowercase hex digits');
   }
 }

@@ -25,7 +25,9 @@ export const TextEvent = EventBase.extend({
 });
 export type TextEvent = z.infer<typeof TextEvent>;
 
-export const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'sha256 must be 64 lowercase hex digits');
+/** Lowercase hex SHA-256, as every frame and the daemon's own checks spell it. */
+export const SHA256_HEX_PATTERN = /^[0-9a-f]{64}$/;
+export const Sha256Hex = z.string().regex(SHA256_HEX_PATTERN, 'sha256 must be 64 lowercase hex digits');
 
 export const ImageMime = z.enum(['image/png', 'image/jpeg', 'image/gif', 'image/bmp', 'image/webp']);
 export type ImageMime = z.infer<typeof ImageMime>;

@@ -30,3 +30,21 @@ test('a download whose bytes never arrive fails with request_timeout', async (t)
   client.rawSocket?.pause();
   await t.throwsAsync(client.fetchImage(accepted.seq, { kind: 'memory' }), { code: 'request_timeout' });
 });
+
+test('hundreds of requests in flight: each is answered by its own frame, and an error about one fails only that one', async (t) => {
+  const daemon = await startTestDaemon(t);
+  const client = await connectClient(t, daemon, 'alice');
+  const taken = await client.say('first');
+  const burst = Array.from({ length: 300 }, (_, i) =>
+    i === 150 ? client.say('other words under a stored id', taken.id) : client.say(`m${i}`),
+  );
+  const page = client.history(1_000_000, 5);
+  const results = await Promise.allSettled(burst);
+  const conflict = results[150];
+  t.like(conflict, { status: 'rejected', reason: { code: 'id_conflict' } });
+  const accepted = results.filter((r): r is PromiseFulfilledResult<Awaited<(typeof burst)[number]>> => r.status === 'fulfilled').map((r) => r.value);
+  t.is(accepted.length, 299);
+  t.is(new Set(accepted.map((a) => a.id)).size, 299, 'every say got the accepted frame of its own id');
+  t.true(accepted.every((a, i) => i === 0 || a.seq > (accepted[i - 1]?.seq ?? 0)), 'in the order they were said');
+  t.is((await page).events.length, 5);
+});

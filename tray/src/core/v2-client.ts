@@ -4,6 +4,7 @@ import { open, rename, rm, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import tls from 'node:tls';
 import WebSocket from 'ws';
+import { AnswerWaiters, type AnswerRef } from './answer-waiters.js';
 import { forgetAnswered, rememberUnanswered, unansweredHashOf } from './sent-hashes.js';
 import {
   FEATURES,
@@ -142,7 +143,7 @@ const MAX_INFLIGHT_BYTES = 4 * 1024 * 1024;
 export class V2Client extends EventEmitter<V2ClientEvents> {
   private nextReq = 1;
   private nextTransfer = 1;
-  private readonly waiters = new Map<string, { resolve: (f: ServerFrame) => void; reject: (e: Error) => void; match: (f: ServerFrame) => boolean }>();
+  private readonly waiters = new AnswerWaiters();
   private readonly downloads = new Map<number, Download>();
   /** Downloads waiting for their `download-begin`, by seq or req. */
   private readonly expected = new Map<string, { target: DownloadTarget; resolve: (r: DownloadResult) => void; reject: (e: Error) => void; deadline: NodeJS.Timeout }>();
@@ -270,36 +271,38 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
   }
 
   /** Waits for the first frame `match` accepts, or for an error frame about `ref`, for at most
-   *  `timeoutMs` from now. */
-  private await<T extends ServerFrame>(ref: string | number, match: (f: ServerFrame) => f is T, timeoutMs = this.deadlines.requestMs): Promise<T> {
-    const pending = this.pending(ref, match);
+   *  `timeoutMs` from now. An answer may also carry `alsoRef` (an upload's transfer number). */
+  private await<T extends ServerFrame>(ref: AnswerRef, match: (f: ServerFrame) => f is T, timeoutMs = this.deadlines.requestMs, alsoRef?: AnswerRef): Promise<T> {
+    const pending = this.pending(ref, match, alsoRef);
     pending.startClock(timeoutMs);
     return pending.answer;
   }
 
   /** A wait registered now (so no answer can slip past) whose deadline starts with `startClock`:
    *  an upload's answer is claimed from the first chunk, but its deadline runs from the last. */
-  private pending<T extends ServerFrame>(ref: string | number, match: (f: ServerFrame) => f is T): { answer: Promise<T>; startClock(ms: number): void } {
-    const key = `${typeof ref}:${ref}:${randomUUID()}`;
+  private pending<T extends ServerFrame>(ref: AnswerRef, match: (f: ServerFrame) => f is T, alsoRef?: AnswerRef): { answer: Promise<T>; startClock(ms: number): void } {
     let timer: NodeJS.Timeout | undefined;
+    let settled = false;
     let done!: (err: Error | undefined, frame?: ServerFrame) => void;
     const answer = new Promise<T>((resolve, reject) => {
-      done = (err, frame) => {
-        clearTimeout(timer);
-        this.waiters.delete(key);
-        if (err) reject(err);
-        else resolve(frame as T);
-      };
-      this.waiters.set(key, {
+      const remove = this.waiters.add({
+        refs: alsoRef === undefined ? [ref] : [ref, alsoRef],
         match: (f) => match(f) || (f.type === 'error' && f.ref === ref),
         resolve: (f) => (f.type === 'error' ? done(new ClientError(f.code, f.message)) : done(undefined, f)),
         reject: (e) => done(e),
       });
+      done = (err, frame) => {
+        settled = true;
+        clearTimeout(timer);
+        remove();
+        if (err) reject(err);
+        else resolve(frame as T);
+      };
     });
     return {
       answer,
       startClock: (ms) => {
-        if (!this.waiters.has(key)) return;
+        if (settled) return;
         timer = setTimeout(() => done(noAnswer(ms)), ms);
         timer.unref();
       },
@@ -336,6 +339,8 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
         id,
         (f): f is Extract<ServerFrame, { type: 'upload-ready' } | { type: 'accepted' }> =>
           (f.type === 'upload-ready' && f.transfer === transfer) || (f.type === 'accepted' && f.id === id),
+        this.deadlines.requestMs,
+        transfer,
       );
       const announced = hashAtEnd ? unansweredHashOf(id, source.size) : await source.hashAll();
       this.send({
@@ -485,16 +490,15 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
 
   /** Calls `onError` for the first error frame about `ref`; returns the function that stops listening. */
   private onErrorAbout(ref: number, onError: (err: ClientError) => void): () => void {
-    const key = `error:${ref}:${randomUUID()}`;
-    const stop = (): void => void this.waiters.delete(key);
-    this.waiters.set(key, {
+    const stop = this.waiters.add({
+      refs: [ref],
       match: (f) => f.type === 'error' && f.ref === ref,
       resolve: (f) => {
         stop();
         if (f.type === 'error') onError(new ClientError(f.code, f.message));
       },
       // A closed connection fails pending downloads in onClose.
-      reject: stop,
+      reject: () => undefined,
     });
     return stop;
   }
@@ -539,14 +543,7 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
       default:
         break;
     }
-    let claimed = false;
-    for (const waiter of [...this.waiters.values()]) {
-      if (waiter.match(frame)) {
-        waiter.resolve(frame);
-        claimed = true;
-        break;
-      }
-    }
+    const claimed = this.waiters.claim(frame);
     if (!claimed && frame.type === 'error') this.emit('server-error', frame);
   }
 
@@ -588,7 +585,7 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
     clearTimeout(this.keepaliveTimer);
     const error = this.closedWith ?? closeError(code, reason, undefined);
     this.closedWith = error;
-    for (const waiter of [...this.waiters.values()]) waiter.reject(error);
+    this.waiters.rejectAll(error);
     for (const [, want] of this.expected) want.reject(error);
     this.expected.clear();
     for (const [, dl] of this.downloads) void this.failDownload(dl, error);

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { DaemonProcess } from './daemon-process.js';
 import { writeNoiseBmp, writeNoiseFile } from './noise-image.js';
-import { RssSampler, type PhaseMemory } from './rss-sampler.js';
+import { readMemory, RssSampler, type PhaseMemory } from './rss-sampler.js';
 import { median, MiB, mbPerSecond } from './stats.js';
 import type { TlsPeer } from './tls-baseline.js';
 import { cpuFigures, CpuWindow } from './text-fanout.js';
@@ -16,6 +16,8 @@ export interface TransferCase {
   mib: number;
   /** Uploads timed; the median is reported. */
   uploadRuns: number;
+  /** Pushes to every receiver timed; the median is reported. */
+  pushRuns: number;
   receivers: number;
 }
 
@@ -34,7 +36,7 @@ export interface TransferResult {
   upload: Timed & { runs: number; memory: PhaseMemory };
   /** `receivers` clients fetch the stored event at once, each into a file; MB/s over all bytes.
    *  `cpu`: % of one core the daemon and the client workers used meanwhile, to tell who limits it. */
-  push: Timed & { memory: PhaseMemory; cpu: { daemon: number; clients: number } };
+  push: Timed & { runs: number; memory: PhaseMemory; cpu: { daemon: number; clients: number } };
   /** The same byte counts over bare TLS, warmed, median of `tls.runs`. */
   tls: { upload: Timed; push: Timed; runs: number };
 }
@@ -43,14 +45,22 @@ export interface TransferResult {
  *  the protocol, not this machine's disk (a real receiver's disk is on the Windows side). */
 const downloadRoot = (fallback: string): string => (existsSync('/dev/shm') ? '/dev/shm' : fallback);
 
-/** One size: make the file, upload it (timed), push it to N clients (timed), and the raw TLS copies
- *  of the same byte counts. The uploader and the receivers live in client workers. */
+/** Unmeasured first: one upload and one push of other bytes of the same kind (at most 20 MiB), so
+ *  that the daemon and the clients are measured warm, as the raw TLS copy they are compared with
+ *  is. Measured cold, the first upload and push of a fresh daemon ran at about half their speed
+ *  while V8 optimised the paths. Other bytes, because the same ones would be stored once. */
+const WARM_UP_MIB = 20;
+
+/** One size: make the file, warm up, upload it (timed), push it to N clients (timed), and the raw
+ *  TLS copies of the same byte counts. The uploader and the receivers live in client workers. */
 export async function runTransferCase(daemon: DaemonProcess, pool: WorkerPool, peer: TlsPeer, workDir: string, c: TransferCase, tlsRuns: number): Promise<TransferResult> {
   const caseDir = path.join(workDir, `${c.kind}-${c.mib}mib`);
   await mkdir(caseDir, { recursive: true });
   const name = c.kind === 'image' ? `noise-${c.mib}mib.bmp` : `random-${c.mib}mib.bin`;
   const filePath = path.join(caseDir, name);
-  const bytes = c.kind === 'image' ? await writeNoiseBmp(filePath, c.mib * MiB) : await writeNoiseFile(filePath, c.mib * MiB);
+  const bytes = await writeNoise(c.kind, filePath, c.mib);
+  const warmPath = path.join(caseDir, `warm-up-${name}`);
+  await writeNoise(c.kind, warmPath, Math.min(c.mib, WARM_UP_MIB));
   const downloads = await mkdtemp(path.join(downloadRoot(workDir), 'vmm-bench-push-'));
   try {
     const groups: string[][] = pool.workers.map(() => []);
@@ -59,36 +69,46 @@ export async function runTransferCase(daemon: DaemonProcess, pool: WorkerPool, p
     await pool.connect(daemon, groups);
     const [uploader, ...rest] = pool.workers;
     const receiving = rest.filter((w) => w.clients > 0);
+    const upload = (file: string) => uploader!.request({ op: 'upload', path: file, name, kind: c.kind }, 'uploaded', 120_000);
+    const push = (seq: number) => Promise.all(receiving.map((w) => w.request({ op: 'fetch', seq, dir: downloads }, 'fetched', 120_000)));
+
+    const rssBeforeAny = readMemory(daemon.pid).rss;
+    await push((await upload(warmPath)).seq);
 
     const uploadMs: number[] = [];
     let seq = 0;
     const uploadSampler = RssSampler.start(daemon.pid);
     for (let run = 0; run < c.uploadRuns; run++) {
-      const uploaded = await uploader!.request({ op: 'upload', path: filePath, name, kind: c.kind }, 'uploaded', 120_000);
+      const uploaded = await upload(filePath);
       uploadMs.push(uploaded.ms);
       seq = uploaded.seq;
     }
-    const uploadMemory = uploadSampler.stop();
+    // "RSS before" is the daemon's before any transfer, not after the warm-up.
+    const uploadMemory = { ...uploadSampler.stop(), before: rssBeforeAny };
 
+    const pushMs: number[] = [];
     const pushSampler = RssSampler.start(daemon.pid);
     const cpu = await CpuWindow.start(daemon, pool);
-    const started = performance.now();
-    const replies = await Promise.all(receiving.map((w) => w.request({ op: 'fetch', seq, dir: downloads }, 'fetched', 120_000)));
-    const pushMs = performance.now() - started;
+    for (let run = 0; run < c.pushRuns; run++) {
+      const started = performance.now();
+      const replies = await push(seq);
+      pushMs.push(performance.now() - started);
+      for (const size of replies.flatMap((r) => r.sizes)) if (size !== bytes) throw new Error(`a client received ${size} of ${bytes} bytes`);
+    }
     const pushCpu = cpuFigures(await cpu.stop(), 0);
     const pushMemory = pushSampler.stop();
-    for (const size of replies.flatMap((r) => r.sizes)) if (size !== bytes) throw new Error(`a client received ${size} of ${bytes} bytes`);
     await pool.closeClients();
 
     const tls = await peer.measure(bytes, c.receivers, tlsRuns);
     const ms = median(uploadMs);
+    const pushMedian = median(pushMs);
     return {
       kind: c.kind,
       mib: c.mib,
       bytes,
       receivers: c.receivers,
       upload: { ms, mbps: mbPerSecond(bytes, ms), runs: c.uploadRuns, memory: uploadMemory },
-      push: { ms: pushMs, mbps: mbPerSecond(bytes * c.receivers, pushMs), memory: pushMemory, cpu: { daemon: pushCpu.daemon, clients: pushCpu.clients } },
+      push: { ms: pushMedian, mbps: mbPerSecond(bytes * c.receivers, pushMedian), runs: c.pushRuns, memory: pushMemory, cpu: { daemon: pushCpu.daemon, clients: pushCpu.clients } },
       tls: {
         upload: { ms: tls.uploadMs, mbps: mbPerSecond(bytes, tls.uploadMs) },
         push: { ms: tls.pushMs, mbps: mbPerSecond(bytes * c.receivers, tls.pushMs) },
@@ -101,3 +121,5 @@ export async function runTransferCase(daemon: DaemonProcess, pool: WorkerPool, p
     await rm(caseDir, { recursive: true, force: true });
   }
 }
+
+const writeNoise = (kind: 'image' | 'file', file: string, mib: number): Promise<number> => (kind === 'image' ? writeNoiseBmp(file, mib * MiB) : writeNoiseFile(file, mib * MiB));

@@ -39,6 +39,10 @@ test('hundreds of requests in flight: each is answered by its own frame, and an 
     i === 150 ? client.say('other words under a stored id', taken.id) : client.say(`m${i}`),
   );
   const page = client.history(1_000_000, 5);
+  // Sent in one turn, the burst leaves in one write at its end, not one TLS record per frame.
+  t.is(client.rawSocket?.writableCorked, 1);
+  await Promise.resolve();
+  t.is(client.rawSocket?.writableCorked, 0);
   const results = await Promise.allSettled(burst);
   const conflict = results[150];
   t.like(conflict, { status: 'rejected', reason: { code: 'id_conflict' } });

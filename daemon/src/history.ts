@@ -80,9 +80,11 @@ export class History {
       CREATE INDEX IF NOT EXISTS events_sha256 ON events (json_extract(body, '$.sha256')) WHERE kind = 'image';
     `);
     this.stmts = {
-      // RETURNING hands back the seq from the insert itself: no second query per message.
-      insert: this.db.prepare<[string, number, string, string | null, string, string | null], { seq: number }>(
-        'INSERT INTO events (id, ts, kind, recipient, body, file_path) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING seq',
+      // The seq comes from the insert itself (lastInsertRowid), with no second query per message.
+      // Not RETURNING: SQLite gathers its rows in a temporary table, which measured 20 µs per
+      // insert against 14 µs for the plain insert (batches of 100, WAL).
+      insert: this.db.prepare<[string, number, string, string | null, string, string | null]>(
+        'INSERT INTO events (id, ts, kind, recipient, body, file_path) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
       ),
       byId: this.db.prepare<[string], Row>('SELECT * FROM events WHERE id = ?'),
       bySeq: this.db.prepare<[number], Row>('SELECT * FROM events WHERE seq = ?'),
@@ -146,9 +148,10 @@ export class History {
   }
 
   private insert({ draft, filePath }: AppendRequest): AppendOutcome {
-    const row = this.stmts.insert.get(draft.id, draft.ts, draft.kind, draft.to ?? null, JSON.stringify(draft), filePath ?? null);
-    if (row) {
-      const event = { ...draft, seq: row.seq } as ConversationEvent;
+    const inserted = this.stmts.insert.run(draft.id, draft.ts, draft.kind, draft.to ?? null, JSON.stringify(draft), filePath ?? null);
+    // No change: the id is taken (ON CONFLICT DO NOTHING), and lastInsertRowid is an older row's.
+    if (inserted.changes === 1) {
+      const event = { ...draft, seq: Number(inserted.lastInsertRowid) } as ConversationEvent;
       return { ok: true, stored: filePath ? { event, filePath } : { event }, duplicate: false };
     }
     const known = this.stmts.byId.get(draft.id);

@@ -1,8 +1,9 @@
-import { parentPort, workerData } from 'node:worker_threads';
 import selfsigned from 'selfsigned';
-import type { CertificatePems, CertificateRequest } from './certificate.js';
+import type { CertificatePems } from './certificate.js';
 
-const { hostname } = workerData as CertificateRequest;
+/** Run by generateCertificate (certificate.ts) as a child process: the hostname comes as its one
+ *  argument and the PEMs go back over IPC. */
+const hostname = process.argv[2] ?? 'localhost';
 // EC P-256: generated in milliseconds, unlike RSA in pure JS. Clients pin the fingerprint, so
 // names in the certificate are informational only.
 const pems = await selfsigned.generate([{ name: 'commonName', value: `vm-messenger ${hostname}` }], {
@@ -17,4 +18,4 @@ const pems = await selfsigned.generate([{ name: 'commonName', value: `vm-messeng
     { name: 'subjectAltName', altNames: [{ type: 2, value: hostname }, { type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] },
   ],
 });
-parentPort?.postMessage({ private: pems.private, cert: pems.cert } satisfies CertificatePems);
+process.send?.({ private: pems.private, cert: pems.cert } satisfies CertificatePems, () => process.disconnect());

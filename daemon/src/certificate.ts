@@ -19,12 +19,10 @@ export function generateCertificate(hostname: string): Promise<CertificatePems> 
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       serialization: 'json',
     });
-    let result: CertificatePems | undefined;
-    child.once('message', (pems: CertificatePems) => (result = pems));
+    // Settled by the message itself: under load the child's 'exit' can come before its last
+    // message has been read. 'close' comes after the IPC channel has closed, so after any message.
+    child.once('message', (pems: CertificatePems) => resolve(pems));
     child.once('error', reject);
-    child.once('exit', (code) => {
-      if (result) resolve(result);
-      else reject(new Error(`certificate generation stopped (exit code ${code})`));
-    });
+    child.once('close', (code) => reject(new Error(`certificate generation stopped (exit code ${code})`)));
   });
 }

@@ -2,11 +2,14 @@ import test from 'ava';
 import net from 'node:net';
 import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
 import { parsePairing, type ConversationEvent } from '@vm-messenger/protocol';
 import { V2Client } from 'vm-messenger-tray/core';
 import { clientOptions, connectClient, nextEvents, repoRoot, spawnDaemon, startTestDaemon, tempDir, until, sayMany } from '../helpers/daemon.js';
 import { RawPeer } from '../helpers/raw-client.js';
+import { runProcess } from '../helpers/run-process.js';
+
+const runDaemonWith = (configFile: string, stateDir: string) =>
+  runProcess(process.execPath, [path.join(repoRoot, 'daemon/dist/main.js'), '--config', configFile, '--state-dir', stateDir]);
 
 const texts = (events: ConversationEvent[]) => events.map((e) => (e.kind === 'text' ? e.text : `[${e.kind}]`));
 
@@ -136,10 +139,8 @@ test('an invalid config file is refused with the key and the reason, exit code 1
   const dir = await tempDir(t);
   const configFile = path.join(dir, 'config.json');
   await writeFile(configFile, JSON.stringify({ listen: { port: 'twelve' }, limits: { maxClients: 0 } }));
-  const child = spawn(process.execPath, [path.join(repoRoot, 'daemon/dist/main.js'), '--config', configFile, '--state-dir', dir]);
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  // Run to its end, stdio closed too: 'exit' alone can come before the last of stderr is read.
+  const { code, stderr } = await runDaemonWith(configFile, dir);
   t.is(code, 1);
   t.regex(stderr, /invalid configuration in .*config\.json/);
   t.regex(stderr, /listen\.port/);
@@ -150,9 +151,7 @@ test('a config file that is not JSON is refused clearly', async (t) => {
   const dir = await tempDir(t);
   const configFile = path.join(dir, 'config.json');
   await writeFile(configFile, '{ port: 1 ');
-  const child = spawn(process.execPath, [path.join(repoRoot, 'daemon/dist/main.js'), '--config', configFile, '--state-dir', dir]);
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  t.is(await new Promise<number | null>((resolve) => child.once('exit', resolve)), 1);
+  const { code, stderr } = await runDaemonWith(configFile, dir);
+  t.is(code, 1);
   t.regex(stderr, /is not valid JSON/);
 });

@@ -36,7 +36,8 @@ test('a second daemon on the same state dir says why in one line, no stack trace
   t.teardown(() => void second.kill('SIGKILL'));
   let stderr = '';
   second.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const code = await new Promise<number | null>((resolve) => second.once('exit', resolve));
+  // 'close', not 'exit': stderr may still hold unread output when the process has exited.
+  const code = await new Promise<number | null>((resolve) => second.once('close', resolve));
   t.is(code, 1);
   t.regex(stderr, /^vm-messenger: another daemon is already listening on \S+control\.sock; stop it first \(vmctl --socket \S+ stop\)\n$/);
   t.notRegex(stderr, /^\s+at /m);

@@ -122,7 +122,7 @@ test('watch --since replays history first, and exits 3 when the daemon stops', a
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   await until(() => out.includes('VM: old one'), 'the replayed event', 10_000);
   await daemon.stop();
   t.is(await exited, 3);

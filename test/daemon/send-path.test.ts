@@ -26,9 +26,12 @@ test('a slow consumer learns slow_consumer (close 4005), not a lost connection, 
   let sent = 0;
   let stored = 0;
   await until(() => {
-    for (let i = 0; i < 50; i += 1, sent += 1) void daemon.say(`${sent} ${text}`).then(() => (stored += 1));
+    // Paced by the store, as a sender waiting for its answers is: a burst far ahead of it would
+    // also hold up the healthy reader, which shares this process, until it too looked slow.
+    if (stored === sent) for (let i = 0; i < 50; i += 1, sent += 1) void daemon.say(`${sent} ${text}`).then(() => (stored += 1));
     return !daemon.clients().some((c) => c.name === 'slow');
   }, 'the slow client to be dropped', 20_000);
+  t.true(healthy.open, 'the healthy client was dropped too');
   // The input of this test is a network that carries nothing for a while: longer than the daemon's
   // 2 s close grace, which used to start at once and cut the peer off before its close frame left.
   await delay(3000);

@@ -53,8 +53,6 @@ export class Conversation {
   private readonly emitter = new EventEmitter();
   private waiting: Waiting[] = [];
   private flushTimer: NodeJS.Immediate | NodeJS.Timeout | undefined;
-  /** Commits wait for the history's checkpoint (History.writesHeld); appends gather meanwhile. */
-  private held = false;
   private retryMs = FIRST_RETRY_MS;
   private readonly idle: (() => void)[] = [];
   /** Committed batches waiting for their fsync, in commit order. */
@@ -76,7 +74,7 @@ export class Conversation {
     }
     return new Promise((resolve) => {
       this.waiting.push({ request: filePath ? { draft, filePath } : { draft }, since: Date.now(), resolve });
-      if (!this.held) this.flushTimer ??= setImmediate(() => this.flush());
+      this.flushTimer ??= setImmediate(() => this.flush());
     });
   }
 
@@ -97,15 +95,6 @@ export class Conversation {
 
   private flush(): void {
     this.flushTimer = undefined;
-    const held = this.history.writesHeld();
-    if (held) {
-      this.held = true;
-      void held.then(() => {
-        this.held = false;
-        this.scheduleRest();
-      });
-      return;
-    }
     const batch = this.waiting.splice(0, MAX_BATCH);
     let outcomes: AppendOutcome[];
     try {
@@ -166,7 +155,7 @@ export class Conversation {
   }
 
   private scheduleRest(): void {
-    if (this.flushTimer || this.held) return;
+    if (this.flushTimer) return;
     if (this.waiting.length > 0) this.flushTimer = setImmediate(() => this.flush());
     else for (const resolve of this.idle.splice(0)) resolve();
   }

@@ -22,7 +22,6 @@ import { Conversation } from './conversation.js';
 import { startFrontDoor } from './front-door.js';
 import { UnauthenticatedGate } from './unauthenticated-gate.js';
 import { History } from './history.js';
-import { RateLimitedLog } from './rate-limited-log.js';
 import { StorageHealth } from './storage-health.js';
 import { replayThenFollow } from './replay-then-follow.js';
 import { createdMessage, loadOrCreateIdentity, rotateEnrolmentToken, type Identity } from './identity.js';
@@ -107,10 +106,7 @@ export async function startDaemon(options: StartOptions = {}): Promise<Daemon> {
   if (createdLine) logger.info(createdLine);
 
   const storage = new StorageHealth(logger);
-  const checkpointLog = new RateLimitedLog((line) => logger.warn(line));
-  const history = new History(path.join(config.stateDir, 'history.sqlite3'), storage, config.storage.durability, (failure) =>
-    checkpointLog.note('checkpoint', `could not copy the history's log into its database (${failure.code}: ${failure.message}); the log keeps every message and grows until a later checkpoint succeeds`),
-  );
+  const history = new History(path.join(config.stateDir, 'history.sqlite3'), storage, config.storage.durability);
   const conversation = new Conversation(history, { busyTimeoutMs: config.storage.busyTimeoutMs, logger });
   const clients = new ClientRegistry();
   let seenLostLogged = false;
@@ -324,7 +320,7 @@ export async function startDaemon(options: StartOptions = {}): Promise<Daemon> {
         await control?.close();
         for (const id of [...uploads.keys()]) await abandonUpload(id);
         await conversation.settled();
-        await history.close();
+        history.close();
         paired.close();
         logger.info('stopped');
         resolveStopped();

@@ -4,7 +4,6 @@ import { ConversationEvent, type ErrorCode } from '@vm-messenger/protocol';
 import { idConflictMessage, isResendOf } from './duplicate-id.js';
 import { StorageError, toStorageError } from './storage-error.js';
 import type { StorageHealth, StorageOperation } from './storage-health.js';
-import { WalCheckpointer, type CheckpointReply } from './wal-checkpointer.js';
 import { WalSync } from './wal-sync.js';
 
 /** An event before the history has given it a seq. */
@@ -54,14 +53,11 @@ export class History {
   private last = 0;
   private rows = 0;
   private readonly walSync: WalSync | undefined;
-  private readonly checkpointer: WalCheckpointer;
 
   constructor(
     file: string,
     private readonly health: StorageHealth,
     durability: Durability = 'os-crash',
-    /** Where a checkpoint that failed is reported; the log keeps every commit meanwhile. */
-    onCheckpointFailure: (reply: Extract<CheckpointReply, { ok: false }>) => void = () => undefined,
   ) {
     this.db = new Database(file);
     // Message bodies are private; SQLite gives its -wal/-shm files the same mode.
@@ -71,8 +67,6 @@ export class History {
     // that still survives a daemon crash, and WalSync adds the fsync an OS crash needs.
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    // Checkpoints run on a worker thread (WalCheckpointer), not inside commits on the event loop.
-    this.db.pragma('wal_autocheckpoint = 0');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS events (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -115,7 +109,6 @@ export class History {
     this.rows = this.stmts.count.get()?.n ?? 0;
     // The queries above opened the log, so the -wal file exists now.
     this.walSync = durability === 'os-crash' ? new WalSync(`${file}-wal`) : undefined;
-    this.checkpointer = new WalCheckpointer(file, onCheckpointFailure);
   }
 
   /** Stores the drafts in one transaction (one fsync for all of them) and returns one outcome per
@@ -129,7 +122,6 @@ export class History {
     } catch (err) {
       throw this.failure(err, 'write');
     }
-    this.checkpointer.committed(framesAtMost(requests));
     // With fsync on, only a completed fsync shows that writing works again.
     if (!this.walSync) this.health.succeeded('write', startedAt);
     for (const o of outcomes) {
@@ -220,15 +212,8 @@ export class History {
     return this.rows;
   }
 
-  /** Set while commits must wait for a checkpoint to copy the whole log (see WalCheckpointer);
-   *  reads go on. */
-  writesHeld(): Promise<void> | undefined {
-    return this.checkpointer.gate();
-  }
-
-  async close(): Promise<void> {
+  close(): void {
     if (!this.db.open) return;
-    await this.checkpointer.close();
     try {
       // Folds the WAL into the database so a copied state dir is one file; harmless to skip
       // when the disk is full or another program holds a lock.
@@ -258,15 +243,6 @@ export class History {
     if (mapped instanceof StorageError) this.health.failed(mapped, operation);
     return mapped;
   }
-}
-
-/** An upper bound on the pages one commit of these adds to the log: each row may land on a leaf
- *  of its own in the id index (ids are random), the bodies fill table pages, and the table's root
- *  and sqlite_sequence change once per commit. */
-function framesAtMost(requests: AppendRequest[]): number {
-  let bytes = 0;
-  for (const { draft } of requests) bytes += 200 + ('text' in draft ? draft.text.length * 3 : 0);
-  return 3 + requests.length + Math.ceil(bytes / 4096);
 }
 
 /** Reads rows until `limit` or until their bodies pass `maxBytes`; stopping early also stops the

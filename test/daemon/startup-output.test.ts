@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import test from 'ava';
 import { repoRoot, spawnDaemon, until } from '../helpers/daemon.js';
+import { runProcess } from '../helpers/run-process.js';
 
 test('the daemon prints the pairing string even when stdout is not a terminal, and where it listens', async (t) => {
   const daemon = await spawnDaemon(t, { env: { INVOCATION_ID: '', npm_lifecycle_event: 'start' } });
@@ -28,16 +28,11 @@ test('under systemd (stdout is the journal) the token is never printed', async (
 
 test('a second daemon on the same state dir says why in one line, no stack trace', async (t) => {
   const first = await spawnDaemon(t);
-  const second = spawn(
+  const { code, stderr } = await runProcess(
     process.execPath,
     [path.join(repoRoot, 'daemon/dist/main.js'), '--state-dir', first.stateDir, '--port', '0'],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_lifecycle_event: '' } },
+    { env: { ...process.env, npm_lifecycle_event: '' }, timeout: 30_000 },
   );
-  t.teardown(() => void second.kill('SIGKILL'));
-  let stderr = '';
-  second.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  // 'close', not 'exit': stderr may still hold unread output when the process has exited.
-  const code = await new Promise<number | null>((resolve) => second.once('close', resolve));
   t.is(code, 1);
   t.regex(stderr, /^vm-messenger: another daemon is already listening on \S+control\.sock; stop it first \(vmctl --socket \S+ stop\)\n$/);
   t.notRegex(stderr, /^\s+at /m);

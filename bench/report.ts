@@ -15,7 +15,7 @@ export interface Machine {
   load: MachineLoad;
 }
 
-/** RSS in bytes of a daemon with no client: 2 s after it started, and 15 s after. */
+/** RSS in bytes of a daemon with no client: 2 s after it started, and 30 s after. */
 export interface IdleRss {
   atStart: number;
   settled: number;

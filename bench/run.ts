@@ -199,7 +199,7 @@ async function main(): Promise<void> {
     const ctx: Context = { main, ports, pool, log };
     const quick = values.quick;
     const load = new LoadWatch();
-    log(`daemon ${main}; idle RSS`);
+    log(`daemon ${main}; idle RSS (at 2 s and 30 s)`);
     const results: BenchResults = {
       machine: { ...machine(os.tmpdir()), load: load.stop() },
       daemonMain: main,

@@ -15,8 +15,9 @@ export interface SendQueueOptions {
   /** Bytes handed to the socket and not yet flushed above which nothing more is written, while only
    *  control frames flow. What is handed over is this peer's own encrypted copy, while the frames
    *  still queued are Buffers shared with every other recipient: kept small, 1,000 subscribers that
-   *  lag cost one copy of each event plus this much each, not their whole backlog in ciphertext. */
-  highWater: number;
+   *  lag cost one copy of each event plus this much each, not their whole backlog in ciphertext.
+   *  Asked at every write, so that it can shrink as clients connect (text-high-water.ts). */
+  highWater: () => number;
   /** The same while a transfer is under way: more than one chunk, so the socket never idles
    *  between chunks; small enough that text overtakes image chunks soon. */
   bulkHighWater: number;
@@ -123,7 +124,7 @@ export class SendQueue {
   }
 
   private get highWater(): number {
-    return this.bulk.length > 0 ? this.opts.bulkHighWater : this.opts.highWater;
+    return this.bulk.length > 0 ? this.opts.bulkHighWater : this.opts.highWater();
   }
 
   private pump(): void {

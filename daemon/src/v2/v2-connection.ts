@@ -40,6 +40,7 @@ export interface HelloGuards {
 import type { Admission, TokenCheck } from '../enrolment.js';
 import { asProtocolError, StorageError, toStorageError } from '../storage-error.js';
 import { SendQueue } from './send-queue.js';
+import { textHighWater } from './text-high-water.js';
 import { UploadReceiver } from './upload-receiver.js';
 import { startDownload, type DownloadRequest } from './download.js';
 import { wsTextFrame } from './ws-frame.js';
@@ -55,9 +56,8 @@ const REPLAY_PAGE = 200;
 const PAGE_BYTES = 256 * 1024;
 /** Wait before reading a replay page again when the history could not be read. */
 const REPLAY_RETRY_MS = 250;
-/** Unflushed bytes above which the queue stops writing (see SendQueueOptions): text alone, and
- *  while a download is under way (more than one download chunk). */
-const HIGH_WATER_BYTES = 16 * 1024;
+/** Unflushed bytes above which the queue stops writing (see SendQueueOptions) while a download is
+ *  under way: more than one download chunk. Text alone: text-high-water.ts. */
 const BULK_HIGH_WATER_BYTES = 512 * 1024;
 /** How long a closed peer gets to answer the close handshake once our close frame has left. */
 const CLOSE_GRACE_MS = 2000;
@@ -105,7 +105,7 @@ export class V2Connection implements ClientHandle {
     this.id = ctx.clients.nextId('v');
     const { limits } = ctx.config;
     this.queue = new SendQueue(socket, {
-      highWater: HIGH_WATER_BYTES,
+      highWater: () => textHighWater(ctx.clients.size),
       bulkHighWater: BULK_HIGH_WATER_BYTES,
       maxQueuedBytes: limits.sendQueueBytes,
       slowConsumerMs: limits.slowConsumerMs,

@@ -131,8 +131,10 @@ export class SendQueue {
     if (this.pumping || this.closed) return;
     this.pumping = true;
     try {
-      while (!this.closed && this.inflight < this.highWater) {
-        const batch = this.nextBatch(this.highWater - this.inflight);
+      while (!this.closed) {
+        const room = this.highWater - this.inflight;
+        if (room <= 0) break;
+        const batch = this.nextBatch(room);
         if (batch.length === 0) break;
         this.writeBatch(batch);
       }

@@ -12,7 +12,7 @@ import { runFixedRate, type RateCase, type RateResult } from './fixed-rate.js';
 import { runTransferCase, type TransferCase, type TransferResult } from './image-transfer.js';
 import { LoadWatch, loadWarning } from './machine-load.js';
 import { parsePortRange, PortPicker } from './port-range.js';
-import { goalsTable, machineLine, rateTable, renderMarkdown, renderText, textTable, transferTable, type BenchResults, type IdleRss, type Machine } from './report.js';
+import { goalsTable, machineLine, rateTable, renderMarkdown, renderText, textTable, transferTable, type BenchResults, IDLE_READ_AT_MS, type IdleRss, type Machine } from './report.js';
 import { readMemory } from './rss-sampler.js';
 import { MiB } from './stats.js';
 import { runTextFanout, type FanoutCase, type FanoutResult } from './text-fanout.js';
@@ -21,13 +21,6 @@ import { WorkerPool } from './worker-pool.js';
 
 /** The whole run stops here, whatever happens (a quiet 2-core machine needs about 5 minutes). */
 const DEADLINE_MS = 480_000;
-/** When a fresh daemon with no client has its RSS read: just started, and settled. V8's memory
- *  reducer gives back the young generation that startup grew once allocation has been low for one
- *  of its 8 s periods (8–10 s after start on a quiet machine, a period later if the machine was
- *  busy), so the first reading is a daemon still warm from starting, the second the one a user
- *  sees sitting idle (`systemctl status`). */
-const IDLE_START_MS = 2000;
-const IDLE_SETTLED_MS = 30_000;
 const ONLY = ['text', 'rate', 'transfers'] as const;
 type Only = (typeof ONLY)[number];
 
@@ -84,9 +77,9 @@ const daemonFor = async (ctx: Context, limits: Record<string, number>): Promise<
 
 async function measureIdleRss(ctx: Context): Promise<IdleRss> {
   return withStoppable(daemonFor(ctx, {}), async (daemon) => {
-    await delay(IDLE_START_MS);
+    await delay(IDLE_READ_AT_MS.atStart);
     const atStart = readMemory(daemon.pid).rss;
-    await delay(IDLE_SETTLED_MS - IDLE_START_MS);
+    await delay(IDLE_READ_AT_MS.settled - IDLE_READ_AT_MS.atStart);
     return { atStart, settled: readMemory(daemon.pid).rss };
   });
 }
@@ -199,7 +192,7 @@ async function main(): Promise<void> {
     const ctx: Context = { main, ports, pool, log };
     const quick = values.quick;
     const load = new LoadWatch();
-    log(`daemon ${main}; idle RSS (at 2 s and 30 s)`);
+    log(`daemon ${main}; idle RSS (at ${IDLE_READ_AT_MS.atStart / 1000} s and ${IDLE_READ_AT_MS.settled / 1000} s)`);
     const results: BenchResults = {
       machine: { ...machine(os.tmpdir()), load: load.stop() },
       daemonMain: main,

@@ -3,7 +3,7 @@ import { newEventId, type ConversationEvent, type Sender } from '@vm-messenger/p
 import type { AppendOutcome, AppendRequest, EventDraft, History } from './history.js';
 import type { Logger } from './logger.js';
 import { StorageError } from './storage-error.js';
-import { wsTextFrame } from './v2/ws-frame.js';
+import { wsEnvelopeFrame, wsTextFrame } from './v2/ws-frame.js';
 
 export type { AppendOutcome } from './history.js';
 
@@ -12,10 +12,13 @@ export type { AppendOutcome } from './history.js';
  *  serialised and framed once, and every send queue holds the same Buffer. */
 export class Broadcast {
   private frame: Buffer | undefined;
+  private envelope: Buffer | undefined;
 
   constructor(readonly event: ConversationEvent) {}
 
-  wireFrame(): Buffer {
+  /** `binary`: the client asked for `binary-events`, and a text event goes as its envelope. */
+  wireFrame(binary: boolean): Buffer {
+    if (binary && this.event.kind === 'text') return (this.envelope ??= wsEnvelopeFrame(this.event));
     return (this.frame ??= wsTextFrame({ type: 'event', event: this.event }));
   }
 }

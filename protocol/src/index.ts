@@ -14,6 +14,7 @@ export * from './wire/features.js';
 export * from './wire/client-frames.js';
 export * from './wire/server-frames.js';
 export * from './wire/codec.js';
+export * from './wire/binary-event.js';
 export * from './control/requests.js';
 export * from './control/replies.js';
 export * from './control/codec.js';

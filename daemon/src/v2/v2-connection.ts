@@ -43,7 +43,7 @@ import { SendQueue } from './send-queue.js';
 import { textHighWater } from './text-high-water.js';
 import { UploadReceiver } from './upload-receiver.js';
 import { startDownload, type DownloadRequest } from './download.js';
-import { wsTextFrame } from './ws-frame.js';
+import { wsEnvelopeFrame, wsTextFrame } from './ws-frame.js';
 
 /** Bad frames tolerated in a row before the peer counts as hostile. */
 const MAX_STRIKES = 10;
@@ -87,6 +87,8 @@ export class V2Connection implements ClientHandle {
   /** Until a hello declares `kinds`, the peer may be a first-release client, which drops error and
    *  bye frames with codes it does not know; those get the nearest code it does. */
   private knowsCurrentCodes = false;
+  /** The hello asked for `binary-events`: text events go as binary envelopes. */
+  private binaryEvents = false;
   private uploadsDrained: Promise<void> = Promise.resolve();
   /** History requests are served one page per event-loop turn, in order, so a client pipelining
    *  many of them cannot hold up every other connection. */
@@ -357,6 +359,7 @@ export class V2Connection implements ClientHandle {
     }
     this.state = 'open';
     this.kinds = kindsOf(hello.kinds);
+    this.binaryEvents = hello.features?.includes(FEATURES.binaryEvents) ?? false;
     this.guards.admission?.release();
     this.clientId = admission.client.id;
     this.name = admission.name;
@@ -376,7 +379,7 @@ export class V2Connection implements ClientHandle {
       seq: history.lastSeq(),
       clientName: this.name,
       clientId: this.clientId,
-      features: [FEATURES.sha256AtEnd],
+      features: [FEATURES.sha256AtEnd, FEATURES.binaryEvents],
       ...(admission.credential ? { credential: admission.credential } : {}),
       limits: {
         maxFrameBytes: config.limits.maxFrameBytes,
@@ -440,14 +443,16 @@ export class V2Connection implements ClientHandle {
     if (event.seq <= caughtUpAt) return;
     if (event.to !== undefined && event.to !== this.name) return;
     // The shared frame is the event as it is; a client that cannot take its kind gets its notice.
-    if (this.kinds.has(event.kind)) this.queue.sendControl(broadcast.wireFrame());
+    if (this.kinds.has(event.kind)) this.queue.sendControl(broadcast.wireFrame(this.binaryEvents));
     else this.sendEvent(event);
   }
 
   /** Every event reaches this client through here when it is not the shared live frame, so a kind
    *  it does not know becomes its text notice in exactly one place. */
   private sendEvent(event: ConversationEvent): void {
-    this.send({ type: 'event', event: eventForKinds(event, this.kinds) });
+    const shown = eventForKinds(event, this.kinds);
+    if (this.binaryEvents && shown.kind === 'text') this.queue.sendControl(wsEnvelopeFrame(shown));
+    else this.send({ type: 'event', event: shown });
   }
 
   /** Older clients validate library entries as images: files are listed only to those that know them. */

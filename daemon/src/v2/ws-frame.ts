@@ -1,5 +1,5 @@
 import * as ws from 'ws';
-import { encodeFrame, type ServerFrame } from '@vm-messenger/protocol';
+import { encodeFrame, encodeTextEventEnvelope, type ServerFrame, type TextEvent } from '@vm-messenger/protocol';
 
 /** ws's own framer (`Sender.frame`, exported by ws but not typed by @types/ws). Using it rather than
  *  writing RFC 6455 headers by hand keeps the bytes exactly what `ws.send` would produce. */
@@ -29,4 +29,10 @@ export function wsTextFrame(frameObject: ServerFrame): Buffer {
  *  what lets a download read file bytes straight into the buffer that goes to the socket. */
 export function wsBinaryFrameParts(payload: Buffer): Buffer[] {
   return frame(payload, options(BINARY));
+}
+
+/** A text event in its binary envelope (binary-event.ts), as the complete bytes of a WebSocket
+ *  binary frame, for clients that asked for `binary-events`. */
+export function wsEnvelopeFrame(event: TextEvent): Buffer {
+  return Buffer.concat(frame(encodeTextEventEnvelope(event), options(BINARY)));
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EventId, ImageMime, Sha256Hex } from './event.js';
+import { FeatureList } from './features.js';
 
 /** Frames a v2 client sends as JSON text. Every one is validated by `parseClientFrame`. */
 
@@ -16,6 +17,7 @@ export const HelloFrame = z.object({
     .max(16)
     .optional()
     .describe('The event kinds this client understands (`text`, `image`, `file`; unknown names are ignored). Absent: text and image (clients from before files). An event of a kind not listed reaches the client as a text notice with the same seq and id.'),
+  features: FeatureList.optional().describe('Optional abilities this client asks for (`binary-events`); unknown names are ignored, and a daemon that lists a feature in its welcome uses it. Absent: none.'),
 }).describe('Must be the first frame; nothing else is accepted before `welcome`.');
 
 export const SayFrame = z.object({

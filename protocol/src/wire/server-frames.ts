@@ -12,7 +12,7 @@ export const WelcomeFrame = z.object({
   seq: z.number().int().nonnegative().describe('The newest seq in the conversation when the client was welcomed.'),
   clientName: z.string().describe('The name the daemon will show for this client (normalised, and made unique if another client has it).'),
   clientId: z.string().min(1).max(64).optional().describe('This client\'s stable id (`c7`): the `id` of its events\' `sender`. Absent from older daemons.'),
-  features: FeatureList.optional().describe('Optional abilities of this daemon (see FEATURES: `sha256-at-end`); absent from older daemons. Unknown names are ignored.'),
+  features: FeatureList.optional().describe('Optional abilities of this daemon (see FEATURES: `sha256-at-end`, `binary-events`); absent from older daemons. Unknown names are ignored.'),
   credential: z.string().min(1).max(256).optional().describe('Sent once, when the hello carried the shared enrolment token: this client\'s own credential. The client stores it as a secret and sends it as `token` from then on; the enrolment token is not needed again.'),
   limits: z.object({
     maxFrameBytes: z.number().int().positive(),

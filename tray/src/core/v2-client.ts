@@ -15,6 +15,8 @@ import {
   KEEPALIVE_TIMEOUT_MS,
   PROTOCOL_VERSION,
   decodeChunk,
+  decodeEnvelope,
+  isEnvelope,
   encodeChunk,
   encodeFrame,
   normalizeFingerprint,
@@ -228,6 +230,7 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
           clientName: opts.clientName,
           ...(opts.lastSeq !== undefined ? { lastSeq: opts.lastSeq } : {}),
           kinds: [...(opts.kinds ?? CLIENT_KINDS)],
+          features: [FEATURES.binaryEvents],
         };
         ws.send(encodeFrame(hello));
       });
@@ -521,6 +524,11 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
 
   private onMessage(data: Buffer, isBinary: boolean): void {
     this.heard();
+    if (isBinary && isEnvelope(data)) {
+      const event = decodeEnvelope(data);
+      if (event.ok) this.onFrame({ type: 'event', event: event.value });
+      return;
+    }
     if (isBinary) {
       const chunk = decodeChunk(data);
       if (!chunk.ok) return;
@@ -535,8 +543,10 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
       return;
     }
     const parsed = parseServerFrame(data.toString('utf8'));
-    if (!parsed.ok) return;
-    const frame = parsed.value;
+    if (parsed.ok) this.onFrame(parsed.value);
+  }
+
+  private onFrame(frame: ServerFrame): void {
     this.emit('frame', frame);
     switch (frame.type) {
       case 'event':

@@ -4,19 +4,30 @@ import type { Daemon } from '@vm-messenger/daemon';
 import {
   EventKind,
   PROTOCOL_VERSION,
+  decodeEnvelope,
   encodeChunk,
   encodeFrame,
+  isEnvelope,
   parseServerFrame,
+  type Result,
   type ClientFrame,
   type ServerFrame,
   type WelcomeFrame,
 } from '@vm-messenger/protocol';
 
+const envelopeFrame = (data: Buffer): Result<ServerFrame> => {
+  const event = decodeEnvelope(data);
+  return event.ok ? { ok: true, value: { type: 'event', event: event.value } } : event;
+};
+
 /** A bare v2 peer that sends whatever frames a test crafts (a frame before hello, malformed JSON,
  *  a wrong SHA-256, a transfer cut short), which the real client never would. Trust is not the
  *  point here: the certificate is accepted unchecked. */
 export class RawPeer {
+  /** Every JSON frame, and every binary event envelope as the `event` frame it stands for. */
   readonly frames: ServerFrame[] = [];
+  /** How many of `frames` came as binary envelopes (after a hello asking for `binary-events`). */
+  envelopes = 0;
   readonly closed: Promise<{ code: number; reason: string }>;
   private readonly listeners = new Set<() => void>();
   private welcomed: WelcomeFrame | undefined;
@@ -30,9 +41,10 @@ export class RawPeer {
     );
     ws.on('error', () => undefined);
     ws.on('message', (data, isBinary) => {
-      if (isBinary) return;
-      const parsed = parseServerFrame((data as Buffer).toString('utf8'));
+      if (isBinary && !isEnvelope(data as Buffer)) return;
+      const parsed = isBinary ? envelopeFrame(data as Buffer) : parseServerFrame((data as Buffer).toString('utf8'));
       if (!parsed.ok) throw new Error(`daemon sent an invalid frame: ${parsed.message}`);
+      if (isBinary) this.envelopes += 1;
       this.frames.push(parsed.value);
       for (const listener of [...this.listeners]) listener();
     });

@@ -7,9 +7,10 @@ import { wsEnvelopeFrame, wsTextFrame } from './v2/ws-frame.js';
 
 export type { AppendOutcome } from './history.js';
 
-/** One stored event on its way to every subscriber. `wireFrame()` is its `event` frame as WebSocket
- *  bytes, built by the first subscriber that asks and then shared: at 1,000 subscribers the event is
- *  serialised and framed once, and every send queue holds the same Buffer. */
+/** One stored event on its way to every subscriber. `wireFrame()` is its `event` frame (or, for a
+ *  text event to a client that asked, its binary envelope) as WebSocket bytes, built by the first
+ *  subscriber that asks and then shared: at 1,000 subscribers the event is serialised and framed
+ *  once per spelling, and every send queue holds the same Buffer. */
 export class Broadcast {
   private frame: Buffer | undefined;
   private envelope: Buffer | undefined;

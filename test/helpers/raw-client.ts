@@ -9,16 +9,10 @@ import {
   encodeFrame,
   isEnvelope,
   parseServerFrame,
-  type Result,
   type ClientFrame,
   type ServerFrame,
   type WelcomeFrame,
 } from '@vm-messenger/protocol';
-
-const envelopeFrame = (data: Buffer): Result<ServerFrame> => {
-  const event = decodeEnvelope(data);
-  return event.ok ? { ok: true, value: { type: 'event', event: event.value } } : event;
-};
 
 /** A bare v2 peer that sends whatever frames a test crafts (a frame before hello, malformed JSON,
  *  a wrong SHA-256, a transfer cut short), which the real client never would. Trust is not the
@@ -42,7 +36,7 @@ export class RawPeer {
     ws.on('error', () => undefined);
     ws.on('message', (data, isBinary) => {
       if (isBinary && !isEnvelope(data as Buffer)) return;
-      const parsed = isBinary ? envelopeFrame(data as Buffer) : parseServerFrame((data as Buffer).toString('utf8'));
+      const parsed = isBinary ? decodeEnvelope(data as Buffer) : parseServerFrame((data as Buffer).toString('utf8'));
       if (!parsed.ok) throw new Error(`daemon sent an invalid frame: ${parsed.message}`);
       if (isBinary) this.envelopes += 1;
       this.frames.push(parsed.value);

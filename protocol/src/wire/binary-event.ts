@@ -22,8 +22,9 @@
  *  An absent optional string has length 0 and its flag clear. */
 import { isAscii, isUtf8 } from 'node:buffer';
 import { fail, ok, type Result } from '../errors.js';
-import { CHUNK_HEADER_BYTES } from './codec.js';
+import { CHUNK_HEADER_BYTES, schemaFailure } from './codec.js';
 import { TextEvent, type Sender } from './event.js';
+import type { EventFrame } from './server-frames.js';
 
 export const ENVELOPE_TEXT_EVENT = 1;
 const HEADER_BYTES = 38;
@@ -87,8 +88,9 @@ function decodeStrings(frame: Buffer, lengths: readonly number[]): Result<string
   return ok(strings);
 }
 
-/** Decodes and validates an envelope as strictly as the JSON frame it stands for. */
-export function decodeEnvelope(frame: Buffer): Result<TextEvent> {
+/** Decodes and validates an envelope as strictly as the JSON frame it stands for, and gives that
+ *  frame, so a receiver handles both spellings as one. */
+export function decodeEnvelope(frame: Buffer): Result<EventFrame> {
   if (frame.byteLength < HEADER_BYTES) return fail('invalid_frame', 'binary envelope shorter than its header');
   if (frame.readUInt32BE(0) !== 0) return fail('invalid_frame', 'not a binary envelope');
   if (frame[4] !== ENVELOPE_TEXT_EVENT) return fail('invalid_frame', `unknown binary envelope type ${frame[4]}`);
@@ -110,10 +112,6 @@ export function decodeEnvelope(frame: Buffer): Result<TextEvent> {
   const candidate: TextEvent = { seq: frame.readDoubleBE(8), id, ts: frame.readDoubleBE(16), sender, kind: 'text', text };
   if (flags & HAS_TO) candidate.to = to;
   const parsed = TextEvent.safeParse(candidate);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue && issue.path.length > 0 ? ` at event.${issue.path.join('.')}` : '';
-    return fail('invalid_frame', `${issue?.message ?? 'invalid binary envelope'}${where}`);
-  }
-  return ok(parsed.data);
+  if (!parsed.success) return fail('invalid_frame', schemaFailure(parsed.error, 'event'));
+  return ok({ type: 'event', event: parsed.data });
 }

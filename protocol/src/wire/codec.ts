@@ -61,12 +61,18 @@ function parseWith<T>(schema: z.ZodType<T>, text: string, refOf?: (json: unknown
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
     const ref = refOf?.(json);
-    return { ...fail<T>('invalid_frame', `${issue?.message ?? 'invalid frame'}${where}`), ...(ref !== undefined ? { ref } : {}) };
+    return { ...fail<T>('invalid_frame', schemaFailure(parsed.error)), ...(ref !== undefined ? { ref } : {}) };
   }
   return ok(parsed.data);
+}
+
+/** What a schema refused, for an `invalid_frame` message: its first issue and where (`at event.seq`).
+ *  `under` names what the schema was applied to, when that was less than the whole frame. */
+export function schemaFailure(error: z.ZodError, under?: string): string {
+  const issue = error.issues[0];
+  const path = [...(under ? [under] : []), ...(issue?.path ?? [])];
+  return `${issue?.message ?? 'invalid frame'}${path.length > 0 ? ` at ${path.join('.')}` : ''}`;
 }
 
 export const parseClientFrame = (text: string): Result<ClientFrame> => parseWith(ClientFrame, text, peekClientRef);

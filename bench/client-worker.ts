@@ -5,14 +5,13 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { ConversationEvent } from '@vm-messenger/protocol';
 import { V2Client } from 'vm-messenger-tray/core';
-import { monotonicMs, WorkerCommand, type WorkerReply } from './worker-protocol.js';
+import { MESSAGE_BYTES, monotonicMs, WorkerCommand, type WorkerReply } from './worker-protocol.js';
 
 const clients: V2Client[] = [];
 
 const reply = (message: WorkerReply): void => void process.send?.(message);
 
-/** 100-byte messages, as in the issue's measurements: tag, index and send time, padded. */
-export const MESSAGE_BYTES = 100;
+/** Tag, index and send time, padded to MESSAGE_BYTES. */
 const messageText = (tag: string, index: number): string => `${tag} ${index} ${monotonicMs().toFixed(4)} `.padEnd(MESSAGE_BYTES, 'x');
 
 interface Listening {

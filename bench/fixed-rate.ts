@@ -1,5 +1,8 @@
+import { encodeTextEventEnvelope, newEventId } from '@vm-messenger/protocol';
 import type { DaemonProcess } from './daemon-process.js';
 import { percentile } from './stats.js';
+import type { TlsPeer } from './tls-baseline.js';
+import { MESSAGE_BYTES } from './worker-protocol.js';
 import { cpuFigures, CpuWindow, gatherLatencies, listenAll, type CpuFigures } from './text-fanout.js';
 import { spreadReceivers, type ClientWorker, type WorkerPool } from './worker-pool.js';
 
@@ -20,6 +23,41 @@ export interface RateResult extends RateCase {
   maxMs: number;
   /** The daemon's share of one core over the run is `cpu.daemon` (%). */
   cpu: CpuFigures;
+  /** The same writes from a bare Node TLS server, measured after the daemon's run. */
+  bareTls: BareTlsWrites;
+}
+
+/** What one TLS write per recipient per message costs by itself: a peer process writes frames the
+ *  size of the daemon's text event, at the same rate, to as many sockets, and nothing else (no
+ *  parsing, no history, no fsync). One write per delivery is what a fixed rate this slow forces,
+ *  since no two messages arrive in the same turn; this is the part of the daemon's CPU that no
+ *  change inside it can remove. */
+export interface BareTlsWrites {
+  frameBytes: number;
+  /** % of one core. */
+  cpu: number;
+  usPerDelivery: number;
+}
+
+/** Bytes of the daemon's WebSocket frame for a bench message: its binary envelope and a 2- or
+ *  4-byte header (the receivers are unmasked server frames). */
+function textEventFrameBytes(receiverName: string): number {
+  const envelope = encodeTextEventEnvelope({
+    kind: 'text',
+    seq: 1,
+    id: newEventId(),
+    ts: Date.now(),
+    sender: { kind: 'client', name: receiverName, address: '127.0.0.1', id: 'c1' },
+    text: 'x'.repeat(MESSAGE_BYTES),
+  }).byteLength;
+  return envelope + (envelope < 126 ? 2 : 4);
+}
+
+async function measureBareTls(peer: TlsPeer, c: RateCase): Promise<BareTlsWrites> {
+  const frameBytes = textEventFrameBytes('rate-sender');
+  const count = Math.round(c.perSecond * c.seconds);
+  const cpuUs = await peer.writeAtRate(c.receivers, c.perSecond, frameBytes, count);
+  return { frameBytes, cpu: (100 * cpuUs) / 1e6 / c.seconds, usPerDelivery: cpuUs / (count * c.receivers) };
 }
 
 /** Sends `count` messages at the rate and waits until every receiver has them all (or a deadline). */
@@ -45,8 +83,9 @@ async function atRate(pool: WorkerPool, receiving: ClientWorker[], tag: string, 
 }
 
 /** Latency at a fixed, moderate rate: what a user sees when the daemon is not saturated, and how
- *  much of a core that rate costs. */
-export async function runFixedRate(daemon: DaemonProcess, pool: WorkerPool, c: RateCase): Promise<RateResult> {
+ *  much of a core that rate costs, beside what bare TLS writes of the same shape cost. */
+export async function runFixedRate(daemon: DaemonProcess, pool: WorkerPool, peer: TlsPeer, c: RateCase): Promise<RateResult> {
+  let measured: Omit<RateResult, 'bareTls'>;
   try {
     await pool.connect(daemon, spreadReceivers('rate', c.receivers, pool.workers.length));
     const receiving = pool.workers.slice(1).filter((w) => w.clients > 0);
@@ -61,7 +100,7 @@ export async function runFixedRate(daemon: DaemonProcess, pool: WorkerPool, c: R
     await atRate(pool, receiving, 'rate', count, c.perSecond);
     const spent = await cpu.stop();
     const { delivered, latencies } = await gatherLatencies(receiving);
-    return {
+    measured = {
       ...c,
       delivered,
       expected: count * c.receivers,
@@ -73,4 +112,6 @@ export async function runFixedRate(daemon: DaemonProcess, pool: WorkerPool, c: R
   } finally {
     await pool.closeClients();
   }
+  // With the daemon's clients gone, so the two runs do not share the machine.
+  return { ...measured, bareTls: await measureBareTls(peer, c) };
 }

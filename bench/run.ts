@@ -97,7 +97,10 @@ async function runRate(ctx: Context, quick: boolean): Promise<RateResult[]> {
   const results: RateResult[] = [];
   for (const c of rateCases(quick)) {
     ctx.log(`fixed rate: ${c.perSecond} msg/s × ${c.receivers} receivers for ${c.seconds} s`);
-    results.push(await withStoppable(daemonFor(ctx, { maxClients: 1100 }), (daemon) => runFixedRate(daemon, ctx.pool, c)));
+    const port = await ctx.ports.take();
+    results.push(
+      await withStoppable(daemonFor(ctx, { maxClients: 1100 }), (daemon) => withStoppable(startTlsPeer(daemon.tls, port), (peer) => runFixedRate(daemon, ctx.pool, peer, c))),
+    );
   }
   return results;
 }

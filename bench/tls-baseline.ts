@@ -18,6 +18,9 @@ export interface TlsPeer {
   /** One unmeasured warm-up of each, then the median ms of `runs` uploads and of `runs` pushes:
    *  a cold copy runs at about half the speed of a warm one. */
   measure(bytes: number, clients: number, runs: number): Promise<{ uploadMs: number; pushMs: number }>;
+  /** The peer writes `count` frames of `frameBytes`, `perSecond` a second, to each of `readers`
+   *  sockets held here, one write per socket per frame; resolves to the peer's CPU µs over it. */
+  writeAtRate(readers: number, perSecond: number, frameBytes: number, count: number): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -84,15 +87,46 @@ export async function startTlsPeer(pems: { key: string; cert: string }, listenPo
       for (const socket of sockets) socket.destroy();
       return ms;
     },
+    async writeAtRate(readers, perSecond, frameBytes, count) {
+      const sockets = await Promise.all(Array.from({ length: readers }, connect));
+      try {
+        await Promise.all(
+          sockets.map((socket) => {
+            const registered = once(socket, 'data');
+            socket.on('error', () => undefined);
+            socket.write(request('R', 0n));
+            return registered;
+          }),
+        );
+        for (const socket of sockets) socket.on('data', () => undefined);
+        const control = await connect();
+        const answer = new Promise<number>((resolve, reject) => {
+          const parts: Buffer[] = [];
+          control.on('data', (d: Buffer) => parts.push(d));
+          control.once('error', reject);
+          control.once('end', () => {
+            const all = Buffer.concat(parts);
+            if (all.byteLength === 8) resolve(Number(all.readBigUInt64BE(0)));
+            else reject(new Error(`the TLS peer's rate run answered ${all.byteLength} bytes`));
+          });
+        });
+        control.write(request('T', (BigInt(perSecond) << 48n) | (BigInt(frameBytes) << 32n) | BigInt(count)));
+        const cpuUs = await answer;
+        control.destroy();
+        return cpuUs;
+      } finally {
+        for (const socket of sockets) socket.destroy();
+      }
+    },
     stop: () => stopChild(child),
   };
   return peer;
 }
 
-function request(op: 'U' | 'D', bytes: number): Buffer {
+function request(op: 'U' | 'D' | 'R' | 'T', value: number | bigint): Buffer {
   const head = Buffer.alloc(9);
   head[0] = op.charCodeAt(0);
-  head.writeBigUInt64BE(BigInt(bytes), 1);
+  head.writeBigUInt64BE(BigInt(value), 1);
   return head;
 }
 

@@ -4,6 +4,9 @@ import { z } from 'zod';
  *  `child_process.fork` (serialization 'advanced', so typed arrays cross as they are). Every
  *  message is validated on arrival: a worker is another process. */
 
+/** 100-byte messages, as in the issue's measurements. */
+export const MESSAGE_BYTES = 100;
+
 const Connection = z.object({ host: z.string(), port: z.number().int(), token: z.string(), fingerprint: z.string() });
 
 export const WorkerCommand = z.discriminatedUnion('op', [

@@ -33,6 +33,17 @@ export interface SendQueueOptions {
 
 const HARD_LIMIT_FACTOR = 4;
 
+/** Queues given control frames this turn, written by one microtask for all of them: one commit
+ *  fans out to every connection, and a microtask (and its closure) per connection per event was a
+ *  measurable share of a delivery when events come one at a time. */
+let dirty: SendQueue[] = [];
+
+function pumpDirty(): void {
+  const queues = dirty;
+  dirty = [];
+  for (const queue of queues) queue.writeScheduled();
+}
+
 /** What one connection has to send, in two lanes: control frames (events, replies) always go before
  *  the next binary chunk, and chunks of several transfers take turns. Frames arrive already encoded
  *  as WebSocket bytes (an event's Buffer is shared by every recipient), and the queue writes them to
@@ -44,7 +55,7 @@ export class SendQueue {
   private inflight = 0;
   private readonly bulk: BulkSource[] = [];
   private pumping = false;
-  private pumpScheduled = false;
+  private scheduled = false;
   private closed = false;
   private overflowTimer: NodeJS.Timeout | undefined;
   /** When the socket last took bytes off the queue's hands (ms since epoch). */
@@ -71,12 +82,15 @@ export class SendQueue {
     // Written at the end of the current turn: a commit publishes its whole batch in one go, and
     // each recipient then gets the batch as one writev instead of one socket write per event (at
     // 1,000 recipients, per-event writes were most of the garbage behind the peak RSS).
-    if (this.pumpScheduled) return;
-    this.pumpScheduled = true;
-    queueMicrotask(() => {
-      this.pumpScheduled = false;
-      this.pump();
-    });
+    if (this.scheduled) return;
+    this.scheduled = true;
+    if (dirty.push(this) === 1) queueMicrotask(pumpDirty);
+  }
+
+  /** The end-of-turn write that sendControl scheduled (see pumpDirty). */
+  writeScheduled(): void {
+    this.scheduled = false;
+    this.pump();
   }
 
   /** Writes what is queued now rather than at the end of the turn. */
@@ -186,11 +200,13 @@ export class SendQueue {
     let bytes = 0;
     for (const part of batch) bytes += part.byteLength;
     this.inflight += bytes;
+    const last = batch.length - 1;
+    const done = (): void => this.flushed(bytes);
+    if (last === 0) return void this.socket.write(batch[0]!, done);
     // Corked writes leave as one writev: TLS then seals them in as few records and syscalls as it can.
     this.socket.cork();
-    const last = batch.length - 1;
     for (let i = 0; i < last; i++) this.socket.write(batch[i]!);
-    this.socket.write(batch[last]!, () => this.flushed(bytes));
+    this.socket.write(batch[last]!, done);
     this.socket.uncork();
   }
 
@@ -198,6 +214,7 @@ export class SendQueue {
     this.inflight -= bytes;
     this.lastFlushAt = Date.now();
     this.opts.onSent(bytes);
-    this.pump();
+    // Room opened: anything waiting (or a replay to refill from) can go now.
+    if (this.control.length > 0 || this.bulk.length > 0 || this.refill) this.pump();
   }
 }

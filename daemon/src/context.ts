@@ -6,6 +6,7 @@ import type { Identity } from './identity.js';
 import type { Logger } from './logger.js';
 import type { ImageService } from './image-service.js';
 import type { DownloadSlots } from './v2/download-slots.js';
+import type { SharedFileReads } from './v2/shared-file-reads.js';
 
 /** What every listener and adapter shares: handed down from `startDaemon`, never global. */
 export interface DaemonContext {
@@ -19,4 +20,6 @@ export interface DaemonContext {
   logger: Logger;
   /** Downloads in progress daemon-wide, and each connection's share. */
   downloads: DownloadSlots;
+  /** Chunk reads shared by downloads of the same file at the same time. */
+  fileReads: SharedFileReads;
 }

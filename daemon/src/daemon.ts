@@ -36,6 +36,7 @@ import { startControlServer, type ControlServer } from './control/control-server
 import { notifyReady, notifyStatus, notifyStopping, startWatchdog } from './systemd/notify.js';
 import { V2Server } from './v2/v2-server.js';
 import { DownloadSlots } from './v2/download-slots.js';
+import { SharedFileReads } from './v2/shared-file-reads.js';
 import { startLegacy, type LegacyService } from './legacy/legacy-service.js';
 import { VERSION } from './version.js';
 
@@ -135,7 +136,7 @@ export async function startDaemon(options: StartOptions = {}): Promise<Daemon> {
     queuedPerClient: config.limits.queuedDownloadsPerClient,
     total: config.limits.maxDownloads,
   });
-  const ctx: DaemonContext = { config, identity, conversation, clients, enrolment, images, logger, downloads };
+  const ctx: DaemonContext = { config, identity, conversation, clients, enrolment, images, logger, downloads, fileReads: new SharedFileReads() };
 
   const v2 = new V2Server(ctx);
   let legacy: LegacyService | undefined;

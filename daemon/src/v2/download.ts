@@ -1,8 +1,9 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import { allocChunk, CHUNK_HEADER_BYTES, type FileMime, type ServerFrame } from '@vm-messenger/protocol';
+import type { FileMime, ServerFrame } from '@vm-messenger/protocol';
 import { sha256File } from '../images/hash-file.js';
 import type { BulkSource, SendQueue } from './send-queue.js';
-import { wsBinaryFrameParts } from './ws-frame.js';
+import { fileIdentity, type SharedFileReader, type SharedFileReads } from './shared-file-reads.js';
+import { wsChunkFrameParts } from './ws-frame.js';
 
 let nextTransfer = 0;
 /** Download transfer numbers are unique per daemon, so they never clash within a connection. */
@@ -13,6 +14,8 @@ export interface DownloadRequest {
   frame: { seq?: number; req?: number; name: string; mime: FileMime; sha256?: string };
   /** Payload bytes per binary frame. */
   chunkBytes: number;
+  /** Where downloads of the same file at the same time share their reads. */
+  reads: SharedFileReads;
   send: (frame: ServerFrame) => void;
   onError: (err: Error) => void;
   /** Called once when the download has ended in any way (sent, failed, cancelled): frees its slot. */
@@ -33,9 +36,12 @@ export async function startDownload(queue: SendQueue, req: DownloadRequest): Pro
     return;
   }
   let size: number;
+  let identity: string;
   let sha256: string;
   try {
-    size = (await file.stat()).size;
+    const stats = await file.stat();
+    size = stats.size;
+    identity = fileIdentity(stats);
     sha256 = req.frame.sha256 ?? (await sha256File(req.path));
   } catch (err) {
     await file.close().catch(() => undefined);
@@ -46,12 +52,13 @@ export async function startDownload(queue: SendQueue, req: DownloadRequest): Pro
   const transfer = newTransfer();
   const { sha256: _known, ...frame } = req.frame;
   req.send({ type: 'download-begin', transfer, ...frame, size, sha256 });
-  queue.addBulk(new FileChunks(file, size, transfer, req, () => queue.wake()));
+  queue.addBulk(new FileChunks(file, req.reads.join(identity, req.chunkBytes, file), size, transfer, req, () => queue.wake()));
 }
 
-/** A file as chunk frames. Each chunk is read straight into the buffer that goes to the socket,
- *  behind its 4-byte transfer header (no copy in JavaScript), and one chunk is read ahead so the
- *  socket never waits for the disk; memory per download is two chunks whatever the file's size. */
+/** A file as chunk frames. Each chunk is read straight into the buffer that goes to the socket (no
+ *  copy in JavaScript), shared with the other downloads of the file under way (shared-file-reads),
+ *  and one chunk is read ahead so the socket never waits for the disk; memory per download is two
+ *  chunks whatever the file's size. */
 class FileChunks implements BulkSource {
   private ready: readonly Buffer[] | undefined;
   private reading = false;
@@ -60,6 +67,7 @@ class FileChunks implements BulkSource {
 
   constructor(
     private readonly file: FileHandle,
+    private readonly reader: SharedFileReader,
     private readonly size: number,
     private readonly transfer: number,
     private readonly req: DownloadRequest,
@@ -80,6 +88,7 @@ class FileChunks implements BulkSource {
   }
 
   finish(cancelled: boolean): void {
+    this.reader.leave();
     void this.file.close().catch(() => undefined);
     if (this.failure) this.req.onError(this.failure);
     else if (!cancelled) this.req.send({ type: 'download-end', transfer: this.transfer });
@@ -90,15 +99,14 @@ class FileChunks implements BulkSource {
     if (this.reading || this.offset >= this.size) return;
     this.reading = true;
     const want = Math.min(this.req.chunkBytes, this.size - this.offset);
-    const frame = allocChunk(this.transfer, want);
-    this.file.read(frame, CHUNK_HEADER_BYTES, want, this.offset).then(
-      ({ bytesRead }) => {
+    this.reader.read(this.offset, want).then(
+      (payload) => {
         this.reading = false;
         // A file that shrank under us would leave the client waiting for bytes that never come.
-        if (bytesRead === 0) this.failure = new Error(`${this.req.frame.name} shrank while being sent`);
+        if (payload.byteLength === 0) this.failure = new Error(`${this.req.frame.name} shrank while being sent`);
         else {
-          this.offset += bytesRead;
-          this.ready = wsBinaryFrameParts(bytesRead === want ? frame : frame.subarray(0, CHUNK_HEADER_BYTES + bytesRead));
+          this.offset += payload.byteLength;
+          this.ready = wsChunkFrameParts(this.transfer, payload);
         }
         this.wake();
       },

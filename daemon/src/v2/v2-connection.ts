@@ -543,6 +543,7 @@ export class V2Connection implements ClientHandle {
       void startDownload(this.queue, {
         ...what,
         chunkBytes: limits.downloadChunkBytes,
+        reads: this.ctx.fileReads,
         send: (f) => this.send(f),
         onError: (err) => this.sendError('transfer_failed', err.message, req),
         onSettled: release,

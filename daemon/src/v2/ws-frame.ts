@@ -1,5 +1,5 @@
 import * as ws from 'ws';
-import { encodeFrame, encodeTextEventEnvelope, type ServerFrame, type TextEvent } from '@vm-messenger/protocol';
+import { CHUNK_HEADER_BYTES, encodeFrame, encodeTextEventEnvelope, type ServerFrame, type TextEvent } from '@vm-messenger/protocol';
 
 /** ws's own framer (`Sender.frame`, exported by ws but not typed by @types/ws). Using it rather than
  *  writing RFC 6455 headers by hand keeps the bytes exactly what `ws.send` would produce. */
@@ -25,10 +25,26 @@ export function wsTextFrame(frameObject: ServerFrame): Buffer {
   return Buffer.concat(parts);
 }
 
-/** A binary frame as [header, payload]: the payload Buffer is written as it is (no copy), which is
- *  what lets a download read file bytes straight into the buffer that goes to the socket. */
-export function wsBinaryFrameParts(payload: Buffer): Buffer[] {
-  return frame(payload, options(BINARY));
+/** A transfer chunk as a binary frame in two parts: one small Buffer with the WebSocket header and
+ *  the 4-byte transfer number, then the payload as it is. The payload is not copied behind its
+ *  header, so one chunk read from a file can go to several downloads, each with its own transfer.
+ *  The header is written here rather than by ws's framer, which needs the whole payload in one
+ *  Buffer; a test holds the bytes to what ws produces. */
+export function wsChunkFrameParts(transfer: number, payload: Buffer): [Buffer, Buffer] {
+  const length = CHUNK_HEADER_BYTES + payload.byteLength;
+  const lengthBytes = length < 126 ? 0 : length < 0x10000 ? 2 : 8;
+  const head = Buffer.allocUnsafe(2 + lengthBytes + CHUNK_HEADER_BYTES);
+  head[0] = 0x80 | BINARY;
+  if (lengthBytes === 0) head[1] = length;
+  else if (lengthBytes === 2) {
+    head[1] = 126;
+    head.writeUInt16BE(length, 2);
+  } else {
+    head[1] = 127;
+    head.writeBigUInt64BE(BigInt(length), 2);
+  }
+  head.writeUInt32BE(transfer, 2 + lengthBytes);
+  return [head, payload];
 }
 
 /** A text event in its binary envelope (binary-event.ts), as the complete bytes of a WebSocket

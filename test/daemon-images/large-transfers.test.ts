@@ -122,3 +122,15 @@ test('a download cut off leaves nothing in the client folder, and another client
   t.deepEqual(await readdir(dir), [], 'neither the final name nor a temp file');
   t.true((await bobDone).bytes!.equals(big));
 });
+
+test('four clients fetching one large image at once (their reads shared) each get every byte', async (t) => {
+  const { big, bigPath } = t.context;
+  const daemon = await startTestDaemon(t);
+  const clients = await Promise.all(['alice', 'bob', 'carol', 'dave'].map((name) => connectClient(t, daemon, name)));
+  const event = await pushBig(daemon, bigPath, clients[0]!);
+  const results = await Promise.all(clients.map((client) => client.fetchImage(event.seq, { kind: 'memory' })));
+  for (const result of results) {
+    t.is(result.sha256, event.sha256);
+    t.true(result.bytes!.equals(big));
+  }
+});

@@ -41,14 +41,7 @@ let dirty: SendQueue[] = [];
 function pumpDirty(): void {
   const queues = dirty;
   dirty = [];
-  let i = 0;
-  try {
-    for (; i < queues.length; i++) queues[i]!.writeScheduled();
-  } finally {
-    // A queue that threw must not leave the ones after it scheduled and never written.
-    const rest = queues.slice(i + 1);
-    if (rest.length > 0 && dirty.push(...rest) === rest.length) queueMicrotask(pumpDirty);
-  }
+  for (const queue of queues) queue.writeScheduled();
 }
 
 /** What one connection has to send, in two lanes: control frames (events, replies) always go before

@@ -2,10 +2,11 @@ import test from 'ava';
 import { randomBytes } from 'node:crypto';
 import { open, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { fileIdentity, MAX_KEPT_CHUNKS, SharedFileReads } from '@vm-messenger/daemon/internal/v2/shared-file-reads';
+import { fileIdentity, keptChunks, SharedFileReads } from '@vm-messenger/daemon/internal/v2/shared-file-reads';
 import { tempDir } from '../helpers/daemon.js';
 
-const CHUNK = 4096;
+const CHUNK = 64 * 1024;
+const MAX_KEPT_CHUNKS = keptChunks(CHUNK);
 
 async function fileOf(t: Parameters<typeof tempDir>[0], bytes: Buffer, name = 'f.bin'): Promise<{ path: string; identity: string }> {
   const file = path.join(await tempDir(t), name);
@@ -57,6 +58,12 @@ test('a chunk stays only until the slowest reader has it, and a straggler past t
   // The newest are still shared.
   const last = MAX_KEPT_CHUNKS + 7;
   t.is(await slow.read(last * CHUNK, CHUNK), ahead[last - 1]!);
+});
+
+test('at least two chunks are kept whatever their size, and about 4 MiB of small ones', (t) => {
+  t.is(keptChunks(4 * 1024 * 1024), 2);
+  t.is(keptChunks(512 * 1024), 8);
+  t.is(keptChunks(64 * 1024), 64);
 });
 
 test('the last chunk is as long as what is left of the file', async (t) => {

@@ -1,9 +1,9 @@
 import type { FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 
-/** Most chunks of one file kept for downloads running behind the first: bounds what one straggler
- *  can pin (with 256 KiB chunks, 4 MiB per file); a download further behind reads for itself. */
-export const MAX_KEPT_CHUNKS = 16;
+/** Most bytes of one file kept for downloads running behind the first (at least two chunks):
+ *  bounds what one straggler can pin; a download further behind reads for itself. */
+export const MAX_KEPT_BYTES = 4 * 1024 * 1024;
 
 /** What identifies the bytes of a file for as long as it is being read: the same inode, size and
  *  modification time. Stored images and files are written once and never changed in place. */
@@ -11,6 +11,7 @@ export const fileIdentity = (stats: Pick<Stats, 'dev' | 'ino' | 'size' | 'mtimeM
 
 interface SharedFile {
   readers: Set<SharedFileReader>;
+  maxChunks: number;
   /** Chunk reads by offset, oldest first, kept while a reader may still ask for them. */
   chunks: Map<number, Promise<Buffer>>;
 }
@@ -27,7 +28,7 @@ export class SharedFileReads {
   join(identity: string, chunkBytes: number, file: FileHandle): SharedFileReader {
     const key = `${identity}/${chunkBytes}`;
     let shared = this.files.get(key);
-    if (!shared) this.files.set(key, (shared = { readers: new Set(), chunks: new Map() }));
+    if (!shared) this.files.set(key, (shared = { readers: new Set(), maxChunks: keptChunks(chunkBytes), chunks: new Map() }));
     const reader = new SharedFileReader(file, shared, () => {
       shared.readers.delete(reader);
       if (shared.readers.size === 0) this.files.delete(key);
@@ -77,6 +78,9 @@ export class SharedFileReader {
   }
 }
 
+/** How many chunks of this size MAX_KEPT_BYTES allows. */
+export const keptChunks = (chunkBytes: number): number => Math.max(2, Math.floor(MAX_KEPT_BYTES / chunkBytes));
+
 /** Drops the chunks every reader has passed, and the oldest beyond the cap. */
 function prune(shared: SharedFile): void {
   let lowest = Infinity;
@@ -84,7 +88,7 @@ function prune(shared: SharedFile): void {
   for (const offset of shared.chunks.keys()) if (offset < lowest) shared.chunks.delete(offset);
   // Oldest first: the Map keeps insertion order.
   for (const offset of shared.chunks.keys()) {
-    if (shared.chunks.size <= MAX_KEPT_CHUNKS) break;
+    if (shared.chunks.size <= shared.maxChunks) break;
     shared.chunks.delete(offset);
   }
 }

@@ -74,6 +74,21 @@ test('a socket that goes silent without closing is detected by the keepalive tim
   await until(async () => (await shownTexts(h)).includes('after the silence'), 'text on the new connection');
 });
 
+test('frames arriving more often than the keepalive timeout keep a client connected across many timeouts', async (t) => {
+  // The daemon pings only every 20 s here: what keeps the client alive is the traffic itself.
+  const daemon = await startTestDaemon(t, { config: { limits: { keepaliveTimeoutMs: 60_000 } } });
+  const client = await connectClient(t, daemon, 'alice', { keepaliveTimeoutMs: 800 });
+  let closed = false;
+  client.once('close', () => (closed = true));
+  const startedAt = Date.now();
+  for (let i = 0; Date.now() - startedAt < 2500; i++) {
+    await daemon.say(`tick ${i}`);
+    await new Promise((resolve) => client.once('event', resolve));
+    t.false(closed, `still connected after ${Date.now() - startedAt} ms`);
+  }
+  t.true(client.open);
+});
+
 test('a wrong token ends in auth-failed with the reason, and no retry storm', async (t) => {
   const daemon = await startTestDaemon(t);
   let attempts = 0;

@@ -41,13 +41,13 @@ export interface BareTlsWrites {
 
 /** Bytes of the daemon's WebSocket frame for a bench message: its binary envelope and a 2- or
  *  4-byte header (the receivers are unmasked server frames). */
-function textEventFrameBytes(receiverName: string): number {
+function textEventFrameBytes(senderName: string): number {
   const envelope = encodeTextEventEnvelope({
     kind: 'text',
     seq: 1,
     id: newEventId(),
     ts: Date.now(),
-    sender: { kind: 'client', name: receiverName, address: '127.0.0.1', id: 'c1' },
+    sender: { kind: 'client', name: senderName, address: '127.0.0.1', id: 'c1' },
     text: 'x'.repeat(MESSAGE_BYTES),
   }).byteLength;
   return envelope + (envelope < 126 ? 2 : 4);

@@ -85,7 +85,7 @@ export const ConfigFile = z
           .min(1024)
           .max(DEFAULT_LIMITS.maxFrameBytes - CHUNK_HEADER_BYTES)
           .default(512 * 1024)
-          .describe('Bytes of one binary frame of a download (fetch-image, library-get); each download holds about two of them in memory. 512 KiB pushed 200 MiB to 10 clients in 4.8–6.1 s against 6.6–8.8 s with 256 KiB, and text still overtakes a download within one chunk.'),
+          .describe('Bytes of one binary frame of a download (fetch-image, library-get); each download holds about two of them in memory. 512 KiB pushed a 200 MiB file to 10 clients 2–24 % faster than 256 KiB (docs/BENCHMARKS.md), and text still overtakes a download within one chunk.'),
         downloadsPerClient: z
           .number()
           .int()

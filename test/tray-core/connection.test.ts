@@ -82,8 +82,9 @@ test('frames arriving more often than the keepalive timeout keep a client connec
   client.once('close', () => (closed = true));
   const startedAt = Date.now();
   for (let i = 0; Date.now() - startedAt < 2500; i++) {
+    const seen = new Promise((resolve) => client.once('event', resolve));
     await daemon.say(`tick ${i}`);
-    await new Promise((resolve) => client.once('event', resolve));
+    await seen;
     t.false(closed, `still connected after ${Date.now() - startedAt} ms`);
   }
   t.true(client.open);

@@ -4,7 +4,9 @@
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { ConversationEvent } from '@vm-messenger/protocol';
+import type tls from 'node:tls';
 import { V2Client } from 'vm-messenger-tray/core';
+import { connectToPeer, receiveCopies } from './tls-baseline.js';
 import { MESSAGE_BYTES, monotonicMs, WorkerCommand, type WorkerReply } from './worker-protocol.js';
 
 const clients: V2Client[] = [];
@@ -141,6 +143,19 @@ async function closeAll(): Promise<void> {
   reply({ op: 'closed' });
 }
 
+/** Bare TLS sockets to the raw TLS peer, for one baseline push. */
+let peerSockets: tls.TLSSocket[] = [];
+
+async function tlsCopy(bytes: number, dir: string | undefined): Promise<void> {
+  const sockets = peerSockets.splice(0);
+  try {
+    await receiveCopies(sockets, bytes, dir);
+  } finally {
+    for (const socket of sockets) socket.destroy();
+  }
+  reply({ op: 'tls-copied' });
+}
+
 async function handle(command: WorkerCommand): Promise<void> {
   switch (command.op) {
     case 'connect':
@@ -165,6 +180,11 @@ async function handle(command: WorkerCommand): Promise<void> {
       return fetchAll(command);
     case 'close':
       return closeAll();
+    case 'tls-open':
+      peerSockets.push(...(await Promise.all(Array.from({ length: command.count }, () => connectToPeer(command.port)))));
+      return reply({ op: 'tls-opened' });
+    case 'tls-copy':
+      return tlsCopy(command.bytes, command.dir);
   }
 }
 

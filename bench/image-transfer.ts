@@ -5,7 +5,7 @@ import type { DaemonProcess } from './daemon-process.js';
 import { writeNoiseBmp, writeNoiseFile } from './noise-image.js';
 import { readMemory, RssSampler, type PhaseMemory } from './rss-sampler.js';
 import { median, MiB, mbPerSecond } from './stats.js';
-import type { TlsPeer } from './tls-baseline.js';
+import type { CopyTimes, PushCopy, TlsPeer } from './tls-baseline.js';
 import { cpuFigures, CpuWindow } from './text-fanout.js';
 import type { WorkerPool } from './worker-pool.js';
 
@@ -37,8 +37,9 @@ export interface TransferResult {
   /** `receivers` clients fetch the stored event at once, each into a file; MB/s over all bytes.
    *  `cpu`: % of one core the daemon and the client workers used meanwhile, to tell who limits it. */
   push: Timed & { runs: number; memory: PhaseMemory; cpu: { daemon: number; clients: number } };
-  /** The same byte counts over bare TLS, warmed, median of `tls.runs`. */
-  tls: { upload: Timed; push: Timed; runs: number };
+  /** The same byte counts over bare TLS, warmed, median of `tls.runs`; `verified`: the same with
+   *  the hashing and fsync the goals require (see VerifiedSink), the fastest this machine allows. */
+  tls: { upload: Timed; push: Timed; verified: { upload: Timed; push: Timed }; runs: number };
 }
 
 /** Received files go to memory-backed /dev/shm where there is one: the push measures the daemon and
@@ -99,7 +100,15 @@ export async function runTransferCase(daemon: DaemonProcess, pool: WorkerPool, p
     const pushMemory = pushSampler.stop();
     await pool.closeClients();
 
-    const tls = await peer.measure(bytes, c.receivers, tlsRuns);
+    // The baseline push goes to as many receivers in the same workers as the real one did.
+    const copyReceivers = rest.map((worker, i) => ({ worker, count: groups[i + 1]?.length ?? 0 })).filter((r) => r.count > 0);
+    const pushCopy: PushCopy = async (size, verifiedIn) => {
+      await Promise.all(copyReceivers.map(({ worker, count }) => worker.request({ op: 'tls-open', port: peer.port, count }, 'tls-opened')));
+      const started = performance.now();
+      await Promise.all(copyReceivers.map(({ worker }) => worker.request({ op: 'tls-copy', bytes: size, ...(verifiedIn ? { dir: verifiedIn } : {}) }, 'tls-copied')));
+      return performance.now() - started;
+    };
+    const tls = await peer.measure(bytes, tlsRuns, pushCopy, downloads);
     const ms = median(uploadMs);
     const pushMedian = median(pushMs);
     return {
@@ -110,8 +119,8 @@ export async function runTransferCase(daemon: DaemonProcess, pool: WorkerPool, p
       upload: { ms, mbps: mbPerSecond(bytes, ms), runs: c.uploadRuns, memory: uploadMemory },
       push: { ms: pushMedian, mbps: mbPerSecond(bytes * c.receivers, pushMedian), runs: c.pushRuns, memory: pushMemory, cpu: { daemon: pushCpu.daemon, clients: pushCpu.clients } },
       tls: {
-        upload: { ms: tls.uploadMs, mbps: mbPerSecond(bytes, tls.uploadMs) },
-        push: { ms: tls.pushMs, mbps: mbPerSecond(bytes * c.receivers, tls.pushMs) },
+        ...copyRates(tls, bytes, c.receivers),
+        verified: copyRates(tls.verified, bytes, c.receivers),
         runs: tlsRuns,
       },
     };
@@ -121,5 +130,10 @@ export async function runTransferCase(daemon: DaemonProcess, pool: WorkerPool, p
     await rm(caseDir, { recursive: true, force: true });
   }
 }
+
+const copyRates = (t: CopyTimes, bytes: number, receivers: number): { upload: Timed; push: Timed } => ({
+  upload: { ms: t.uploadMs, mbps: mbPerSecond(bytes, t.uploadMs) },
+  push: { ms: t.pushMs, mbps: mbPerSecond(bytes * receivers, t.pushMs) },
+});
 
 const writeNoise = (kind: 'image' | 'file', file: string, mib: number): Promise<number> => (kind === 'image' ? writeNoiseBmp(file, mib * MiB) : writeNoiseFile(file, mib * MiB));

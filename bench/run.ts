@@ -99,7 +99,7 @@ async function runRate(ctx: Context, quick: boolean): Promise<RateResult[]> {
     ctx.log(`fixed rate: ${c.perSecond} msg/s × ${c.receivers} receivers for ${c.seconds} s`);
     const port = await ctx.ports.take();
     results.push(
-      await withStoppable(daemonFor(ctx, { maxClients: 1100 }), (daemon) => withStoppable(startTlsPeer(daemon.tls, port), (peer) => runFixedRate(daemon, ctx.pool, peer, c))),
+      await withStoppable(daemonFor(ctx, { maxClients: 1100 }), (daemon) => withStoppable(startTlsPeer(daemon.tls, daemon.stateDir, port), (peer) => runFixedRate(daemon, ctx.pool, peer, c))),
     );
   }
   return results;
@@ -112,7 +112,7 @@ async function runTransfers(ctx: Context, quick: boolean, workDir: string, resul
     try {
       const port = await ctx.ports.take();
       const result = await withStoppable(daemonFor(ctx, limits), (daemon) =>
-        withStoppable(startTlsPeer(daemon.tls, port), (peer) => runTransferCase(daemon, ctx.pool, peer, workDir, c, c.tlsRuns)),
+        withStoppable(startTlsPeer(daemon.tls, daemon.stateDir, port), (peer) => runTransferCase(daemon, ctx.pool, peer, workDir, c, c.tlsRuns)),
       );
       results.push(result);
     } catch (err) {

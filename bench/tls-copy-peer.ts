@@ -1,7 +1,9 @@
 /** The far end of the raw TLS baselines, run as its own process (like the daemon) so the copy uses
- *  two processes too. Reads `{key, cert, port?}` as JSON on stdin, listens on 127.0.0.1 (port 0 = any), prints
+ *  two processes too. Reads `{key, cert, port?, dir}` as JSON on stdin, listens on 127.0.0.1 (port 0 = any), prints
  *  `{"port":N}`. Per connection, a 9-byte request: a letter and a big-endian uint64.
  *  - 'U' length: it reads that many bytes, then answers one byte 'k'.
+ *  - 'V' length: the same, but it also hashes the bytes and writes them to a file in `dir` that it
+ *    fsyncs before answering (a VerifiedSink): what the daemon must do with an upload.
  *  - 'D' length: it sends that many bytes.
  *  - 'R': the connection becomes a rate reader and is answered 'r'.
  *  - 'T' (rate << 48 | frame bytes << 32 | count): it writes `count` frames of that size, `rate` a
@@ -11,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
+import { VerifiedSink } from './verified-sink.js';
 
 const CHUNK = 64 * 1024;
 const source = randomBytes(1024 * 1024);
@@ -60,6 +63,7 @@ function serve(socket: tls.TLSSocket): void {
   let head = Buffer.alloc(0);
   let mode: string | undefined;
   let remaining = 0;
+  let sink: Promise<VerifiedSink> | undefined;
   socket.on('error', () => socket.destroy());
   socket.on('data', (data: Buffer) => {
     if (mode === undefined) {
@@ -84,13 +88,22 @@ function serve(socket: tls.TLSSocket): void {
         return;
       }
     }
+    if (mode === 'V') {
+      sink ??= VerifiedSink.open(dir);
+      const chunk = data;
+      remaining -= chunk.byteLength;
+      const done = remaining <= 0;
+      sink = sink.then((s) => (s.push(chunk), s));
+      if (done) void sink.then((s) => s.finish()).then(() => socket.end('k'), () => socket.destroy());
+      return;
+    }
     if (mode !== 'U') return;
     remaining -= data.byteLength;
     if (remaining <= 0) socket.end('k');
   });
 }
 
-const { key, cert, port } = JSON.parse(await readStdin()) as { key: string; cert: string; port?: number };
+const { key, cert, port, dir } = JSON.parse(await readStdin()) as { key: string; cert: string; port?: number; dir: string };
 const server = tls.createServer({ key, cert }, serve);
 server.listen(port ?? 0, '127.0.0.1', () => {
   const address = server.address();

@@ -25,6 +25,11 @@ export const WorkerCommand = z.discriminatedUnion('op', [
   /** Every client fetches the event `seq` (an image or a file) into a file of its own under `dir`. */
   z.object({ op: z.literal('fetch'), seq: z.number().int(), dir: z.string() }),
   z.object({ op: z.literal('close') }),
+  /** Open `count` bare TLS sockets to the raw TLS peer (the baseline of a push). */
+  z.object({ op: z.literal('tls-open'), port: z.number().int(), count: z.number().int().min(1) }),
+  /** The peer sends `bytes` down each of them (with `dir`, into a hashing, fsyncing file there);
+   *  the sockets are closed after. */
+  z.object({ op: z.literal('tls-copy'), bytes: z.number().int().min(1), dir: z.string().optional() }),
 ]);
 export type WorkerCommand = z.infer<typeof WorkerCommand>;
 
@@ -39,6 +44,8 @@ export const WorkerReply = z.discriminatedUnion('op', [
   z.object({ op: z.literal('uploaded'), ms: z.number(), seq: z.number().int() }),
   z.object({ op: z.literal('fetched'), sizes: z.array(z.number().int()) }),
   z.object({ op: z.literal('closed') }),
+  z.object({ op: z.literal('tls-opened') }),
+  z.object({ op: z.literal('tls-copied') }),
   z.object({ op: z.literal('failed'), message: z.string() }),
 ]);
 export type WorkerReply = z.infer<typeof WorkerReply>;

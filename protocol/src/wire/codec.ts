@@ -8,9 +8,16 @@ import { ServerFrame } from './server-frames.js';
 export const CHUNK_HEADER_BYTES = 4;
 
 export function encodeChunk(transfer: number, payload: Uint8Array): Buffer {
-  const frame = Buffer.allocUnsafe(CHUNK_HEADER_BYTES + payload.byteLength);
-  frame.writeUInt32BE(transfer, 0);
+  const frame = allocChunk(transfer, payload.byteLength);
   frame.set(payload, CHUNK_HEADER_BYTES);
+  return frame;
+}
+
+/** A chunk frame with its header written and `payloadBytes` of room after it, for a sender that
+ *  reads its bytes (from a file) straight into place instead of copying them in. */
+export function allocChunk(transfer: number, payloadBytes: number): Buffer {
+  const frame = Buffer.allocUnsafe(CHUNK_HEADER_BYTES + payloadBytes);
+  frame.writeUInt32BE(transfer, 0);
   return frame;
 }
 

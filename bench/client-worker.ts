@@ -144,7 +144,7 @@ async function closeAll(): Promise<void> {
 }
 
 /** Bare TLS sockets to the raw TLS peer, for one baseline push. */
-let peerSockets: tls.TLSSocket[] = [];
+const peerSockets: tls.TLSSocket[] = [];
 
 async function tlsCopy(bytes: number, dir: string | undefined): Promise<void> {
   const sockets = peerSockets.splice(0);

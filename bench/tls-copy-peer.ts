@@ -94,6 +94,8 @@ function serve(socket: tls.TLSSocket): void {
       remaining -= chunk.byteLength;
       const done = remaining <= 0;
       sink = sink.then((s) => (s.push(chunk), s));
+      // A file that cannot be made ends the connection, which fails the measured copy.
+      sink.catch(() => socket.destroy());
       if (done) void sink.then((s) => s.finish()).then(() => socket.end('k'), () => socket.destroy());
       return;
     }

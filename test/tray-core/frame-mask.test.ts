@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -5,14 +6,17 @@ import tls from 'node:tls';
 import test, { type ExecutionContext } from 'ava';
 import { V2Client } from 'vm-messenger-tray/core';
 import { clientOptions, startTestDaemon } from '../helpers/daemon.js';
-import { makePng } from '../helpers/images.js';
 
 interface SeenFrame {
   opcode: number;
   masked: boolean;
   key: Buffer;
-  length: number;
+  /** As it crossed the wire, and unmasked with its key. */
+  wire: Buffer;
+  payload: Buffer;
 }
+
+const unmask = (wire: Buffer, key: Buffer): Buffer => Buffer.from(wire.map((byte, i) => byte ^ key[i % 4]!));
 
 /** Reads the client → daemon half of a WebSocket session frame by frame, after the HTTP upgrade. */
 class ClientFrames {
@@ -45,7 +49,9 @@ class ClientFrames {
       const masked = (b[1]! & 0x80) !== 0;
       const keyBytes = masked ? 4 : 0;
       if (b.length < at + keyBytes + length) return;
-      this.frames.push({ opcode: b[0]! & 0x0f, masked, key: Buffer.from(b.subarray(at, at + keyBytes)), length });
+      const key = Buffer.from(b.subarray(at, at + keyBytes));
+      const wire = Buffer.from(b.subarray(at + keyBytes, at + keyBytes + length));
+      this.frames.push({ opcode: b[0]! & 0x0f, masked, key, wire, payload: masked ? unmask(wire, key) : wire });
       this.buffered = b.subarray(at + keyBytes + length);
     }
   }
@@ -79,21 +85,29 @@ async function startPlaintextTap(t: ExecutionContext, daemon: { port: number; st
   return { port: typeof address === 'object' && address ? address.port : 0, frames };
 }
 
-test('the client masks every frame with an all-zero key, and the daemon takes text and uploads so', async (t) => {
+test('the client masks every frame with a fresh key, upload chunks too, and the daemon stores the exact bytes', async (t) => {
   const daemon = await startTestDaemon(t);
   const tap = await startPlaintextTap(t, daemon);
-  const client = await V2Client.connect(clientOptions(daemon, 'zero-mask', { port: tap.port }));
+  const client = await V2Client.connect(clientOptions(daemon, 'masking', { port: tap.port }));
   t.teardown(() => client.terminate());
   await client.say('hello through the tap');
-  const png = await makePng(300, 200);
-  const accepted = await client.sendImage({ name: 'tap.png', bytes: png });
+  // Several chunks of bytes no compressor or pattern could fake.
+  const bytes = randomBytes(3 * daemon.config.limits.chunkBytes + 1234);
+  const accepted = await client.sendImage({ name: 'tap.bin', bytes, kind: 'file' });
   t.true(accepted.seq > 0);
 
   const data = tap.frames.frames.filter((f) => f.opcode === 1 || f.opcode === 2);
-  t.true(data.some((f) => f.opcode === 1), 'text frames seen');
-  t.true(data.some((f) => f.opcode === 2 && f.length >= png.length), 'the chunk frame seen');
-  for (const frame of data) {
-    t.true(frame.masked, 'RFC 6455 requires the mask bit from a client');
-    t.deepEqual([...frame.key], [0, 0, 0, 0]);
-  }
+  const say = data.find((f) => f.opcode === 1 && f.payload.toString().includes('hello through the tap'));
+  t.truthy(say, 'the say frame seen');
+  // Each chunk was masked where it lay in the client's buffer: what crossed the wire is masked, and
+  // unmasked the chunks are the file, byte for byte.
+  const chunks = data.filter((f) => f.opcode === 2);
+  t.is(chunks.length, 4);
+  t.deepEqual(Buffer.concat(chunks.map((c) => c.payload.subarray(4))), bytes);
+  t.notDeepEqual(Buffer.concat(chunks.map((c) => c.wire.subarray(4))), bytes);
+  for (const frame of data) t.true(frame.masked, 'RFC 6455 requires the mask bit from a client');
+  // Fresh keys: a key repeated across frames would be a fixed mask.
+  t.is(new Set(data.map((f) => f.key.toString('hex'))).size, data.length);
+  const stored = await client.fetchImage(accepted.seq, { kind: 'memory' });
+  t.deepEqual(stored.bytes, bytes);
 });

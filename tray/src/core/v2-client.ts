@@ -4,6 +4,7 @@ import { open, rename, rm, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import tls from 'node:tls';
 import WebSocket from 'ws';
+import { maskedChunkFrameParts } from './masked-chunk-frame.js';
 import { AnswerWaiters, type AnswerRef } from './answer-waiters.js';
 import { forgetAnswered, rememberUnanswered, unansweredHashOf } from './sent-hashes.js';
 import {
@@ -188,7 +189,6 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
       const ws = new WebSocket(`wss://${formatHost(opts.host)}:${opts.port}/`, {
         perMessageDeflate: false,
         maxPayload: DEFAULT_LIMITS.maxFrameBytes * 2,
-        generateMask: zeroMask,
         handshakeTimeout: timeoutMs,
         // The daemon's certificate is self-signed: trust comes from the pinned fingerprint, checked
         // as soon as TLS completes and before a single byte of ours is read by the server.
@@ -426,13 +426,21 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
   private async sendBinary(frame: Buffer): Promise<void> {
     if (this.sendFailure) throw this.sendFailure;
     if (!this.open) throw this.closedWith ?? new ClientError('closed', 'connection closed during the upload');
+    const socket = this.rawSocket;
+    if (!socket) throw this.closedWith ?? new ClientError('closed', 'connection closed during the upload');
     this.binaryInflight += frame.byteLength;
-    this.ws.send(frame, { binary: true }, (err) => {
+    const written = (err?: Error | null): void => {
       this.binaryInflight -= frame.byteLength;
-      // ws reports a socket closing under us as a plain Error; callers act on a ClientError code.
+      // A socket closing under us is a plain Error; callers act on a ClientError code.
       if (err) this.sendFailure ??= this.closedWith ?? new ClientError('connection_lost', `connection lost during the upload: ${err.message}`);
       for (const wake of this.drainWaiters.splice(0)) wake();
-    });
+    };
+    // Written beside ws, which sends every frame the moment it is given one (no compression, no
+    // queue), so whole frames keep their order on the socket.
+    const parts = maskedChunkFrameParts(frame);
+    socket.cork();
+    parts.forEach((part, i) => socket.write(part, i === parts.length - 1 ? written : undefined));
+    socket.uncork();
     const window = Math.min(this.welcome.limits.uploadWindowBytes ?? DEFAULT_INFLIGHT_BYTES, MAX_INFLIGHT_BYTES);
     while (this.binaryInflight > window && !this.sendFailure) {
       // A socket that stops draining (the daemon stopped reading) fails the upload, not hangs it.
@@ -678,21 +686,13 @@ function memorySource(bytes: Buffer): ByteSource {
 /** Bytes read from an upload's file at once. */
 const READ_AHEAD_BYTES = 1024 * 1024;
 
-/** Masking protects HTTP intermediaries from payloads a browser page chose (RFC 6455 §10.3). This
- *  client is not a browser and speaks only TLS to a pinned certificate, so no intermediary ever sees
- *  a frame. An all-zero key is still a well-formed masked frame, and ws then neither copies a
- *  payload into a masked duplicate nor XORs it; the daemon skips the unmask for a zero key too. */
-function zeroMask(mask: Buffer): void {
-  mask.fill(0);
-}
-
 async function fileSource(file: string): Promise<ByteSource> {
   const fh = await open(file, 'r');
   const { size } = await fh.stat();
   return {
     size,
-    // Read straight into the frame that is sent: no copy behind the header, and with the zero
-    // mask ws sends the Buffer as it is.
+    // Read straight into the frame that is sent (and then masked where it lies): no copy of the
+    // bytes behind the header, none into a masked duplicate.
     readChunk: async (transfer, offset, length) => {
       const frame = allocChunk(transfer, length);
       const { bytesRead } = await fh.read(frame, CHUNK_HEADER_BYTES, length, offset);

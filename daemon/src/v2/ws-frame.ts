@@ -1,19 +1,5 @@
-import * as ws from 'ws';
 import { CHUNK_HEADER_BYTES, encodeFrame, encodeTextEventEnvelope, type ServerFrame, type TextEvent } from '@vm-messenger/protocol';
-
-/** ws's own framer (`Sender.frame`, exported by ws but not typed by @types/ws). Using it rather than
- *  writing RFC 6455 headers by hand keeps the bytes exactly what `ws.send` would produce. */
-interface FrameOptions {
-  fin: boolean;
-  opcode: number;
-  mask: boolean;
-  readOnly: boolean;
-  rsv1: boolean;
-}
-const { frame } = (ws as unknown as { Sender: { frame(data: Buffer, options: FrameOptions): Buffer[] } }).Sender;
-
-const TEXT = 0x1;
-const BINARY = 0x2;
+import { wsFrame, WS_BINARY, WS_TEXT, type FrameOptions } from '@vm-messenger/protocol/ws-framer';
 
 /** Server frames are never masked (RFC 6455 §5.1), so the payload is neither copied nor changed. */
 const options = (opcode: number): FrameOptions => ({ fin: true, opcode, mask: false, readOnly: true, rsv1: false });
@@ -21,7 +7,7 @@ const options = (opcode: number): FrameOptions => ({ fin: true, opcode, mask: fa
 /** One server frame as the complete bytes of a WebSocket text frame, ready for `socket.write`: built
  *  once, it can be written to any number of sockets. */
 export function wsTextFrame(frameObject: ServerFrame): Buffer {
-  const parts = frame(Buffer.from(encodeFrame(frameObject)), options(TEXT));
+  const parts = wsFrame(Buffer.from(encodeFrame(frameObject)), options(WS_TEXT));
   return Buffer.concat(parts);
 }
 
@@ -34,7 +20,7 @@ export function wsChunkFrameParts(transfer: number, payload: Buffer): [Buffer, B
   const length = CHUNK_HEADER_BYTES + payload.byteLength;
   const lengthBytes = length < 126 ? 0 : length < 0x10000 ? 2 : 8;
   const head = Buffer.allocUnsafe(2 + lengthBytes + CHUNK_HEADER_BYTES);
-  head[0] = 0x80 | BINARY;
+  head[0] = 0x80 | WS_BINARY;
   if (lengthBytes === 0) head[1] = length;
   else if (lengthBytes === 2) {
     head[1] = 126;
@@ -50,5 +36,5 @@ export function wsChunkFrameParts(transfer: number, payload: Buffer): [Buffer, B
 /** A text event in its binary envelope (binary-event.ts), as the complete bytes of a WebSocket
  *  binary frame, for clients that asked for `binary-events`. */
 export function wsEnvelopeFrame(event: TextEvent): Buffer {
-  return Buffer.concat(frame(encodeTextEventEnvelope(event), options(BINARY)));
+  return Buffer.concat(wsFrame(encodeTextEventEnvelope(event), options(WS_BINARY)));
 }

@@ -1,6 +1,7 @@
 import test from 'ava';
 import { connectClient, startTestDaemon } from '../helpers/daemon.js';
 import { makePng } from '../helpers/images.js';
+import { StallProxy } from '../helpers/stall-proxy.js';
 
 test('a schema-invalid image-begin is answered with its ref, so sendImage fails instead of waiting forever', async (t) => {
   const daemon = await startTestDaemon(t);
@@ -51,4 +52,32 @@ test('hundreds of requests in flight: each is answered by its own frame, and an 
   t.is(new Set(accepted.map((a) => a.id)).size, 299, 'every say got the accepted frame of its own id');
   t.true(accepted.every((a, i) => i === 0 || a.seq > (accepted[i - 1]?.seq ?? 0)), 'in the order they were said');
   t.is((await page).events.length, 5);
+});
+
+test('a say resent under an id still waiting for its answer gets an answer too', async (t) => {
+  const daemon = await startTestDaemon(t);
+  const client = await connectClient(t, daemon, 'alice');
+  const [first, again] = await Promise.all([client.say('once, maybe twice', 'resent-id-1'), client.say('once, maybe twice', 'resent-id-1')]);
+  t.like(first, { type: 'accepted', id: 'resent-id-1', duplicate: false });
+  t.like(again, { type: 'accepted', id: 'resent-id-1', seq: first.seq, duplicate: true });
+});
+
+test("each say's deadline runs from its own send, and a closed connection fails the rest at once", async (t) => {
+  const daemon = await startTestDaemon(t);
+  const proxy = await StallProxy.start(t, daemon.port);
+  const client = await connectClient(t, daemon, 'alice', { port: proxy.port, requestTimeoutMs: 400, keepaliveTimeoutMs: 60_000 });
+  // The path stops carrying the daemon's frames to us: its answers are sent but never arrive.
+  proxy.stall();
+  const settled: string[] = [];
+  const record = (what: string) => (outcome: unknown) => void settled.push(`${what} ${(outcome as { code?: string }).code ?? 'answered'}`);
+  const early = client.say('early').then(record('early'), record('early'));
+  // A deliberate gap between the two sends, not a wait for an event.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const late = client.say('late').then(record('late'), record('late'));
+  await early;
+  t.deepEqual(settled, ['early request_timeout'], 'the later say is still waiting');
+  const last = client.say('last').then(record('last'), record('last'));
+  client.terminate();
+  await Promise.all([late, last]);
+  t.deepEqual(settled.slice(1).sort(), ['last connection_lost', 'late connection_lost']);
 });

@@ -6,6 +6,7 @@ import tls from 'node:tls';
 import WebSocket from 'ws';
 import { maskedChunkFrameParts } from './masked-chunk-frame.js';
 import { AnswerWaiters, type AnswerRef } from './answer-waiters.js';
+import { PendingSays } from './pending-says.js';
 import { forgetAnswered, rememberUnanswered, unansweredHashOf } from './sent-hashes.js';
 import {
   FEATURES,
@@ -149,6 +150,7 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
   private nextReq = 1;
   private nextTransfer = 1;
   private readonly waiters = new AnswerWaiters();
+  private readonly says: PendingSays;
   private readonly downloads = new Map<number, Download>();
   /** Downloads waiting for their `download-begin`, by seq or req. */
   private readonly expected = new Map<string, { target: DownloadTarget; resolve: (r: DownloadResult) => void; reject: (e: Error) => void; deadline: NodeJS.Timeout }>();
@@ -167,6 +169,7 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
     private readonly deadlines: Deadlines,
   ) {
     super();
+    this.says = new PendingSays(deadlines.requestMs, { timedOut: noAnswer, refused: (f) => new ClientError(f.code, f.message) });
     ws.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
     ws.on('ping', () => this.heard());
     ws.on('close', (code, reason) => this.onClose(code, reason.toString()));
@@ -342,9 +345,10 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
 
   /** Sends text; resolves when the daemon has stored it (the echo event follows). */
   say(text: string, id: string = newEventId()): Promise<AcceptedFrame> {
-    const answer = this.await(id, (f): f is AcceptedFrame => f.type === 'accepted' && f.id === id);
+    // A second say of an id still waiting (a resend) waits the general way, beside the first.
+    const answer = this.says.has(id) ? this.await(id, (f): f is AcceptedFrame => f.type === 'accepted' && f.id === id) : undefined;
     this.send({ type: 'say', id, text });
-    return answer;
+    return answer ?? this.says.wait(id);
   }
 
   /** Uploads an image or (with `kind: 'file'`) any file, from memory or a file on disk, streamed in
@@ -598,7 +602,7 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
       default:
         break;
     }
-    const claimed = this.waiters.claim(frame);
+    const claimed = this.says.settle(frame) || this.waiters.claim(frame);
     if (!claimed && frame.type === 'error') this.emit('server-error', frame);
   }
 
@@ -641,6 +645,7 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
     const error = this.closedWith ?? closeError(code, reason, undefined);
     this.closedWith = error;
     this.waiters.rejectAll(error);
+    this.says.rejectAll(error);
     for (const [, want] of this.expected) want.reject(error);
     this.expected.clear();
     for (const [, dl] of this.downloads) void this.failDownload(dl, error);

@@ -688,7 +688,7 @@ function memorySource(bytes: Buffer): ByteSource {
   };
 }
 
-/** Bytes read from an upload's file at once. */
+/** Bytes read at once when a file is hashed before its upload (for a daemon without sha256-at-end). */
 const READ_AHEAD_BYTES = 1024 * 1024;
 
 async function fileSource(file: string): Promise<ByteSource> {

@@ -1,10 +1,9 @@
 import test from 'ava';
-import * as ws from 'ws';
 import { encodeChunk } from '@vm-messenger/protocol';
+import { wsFrame, WS_BINARY } from '@vm-messenger/protocol/ws-framer';
 import { wsChunkFrameParts } from '@vm-messenger/daemon/internal/v2/ws-frame';
 
-const { frame } = (ws as unknown as { Sender: { frame(data: Buffer, options: object): Buffer[] } }).Sender;
-const wsFramed = (payload: Buffer): Buffer => Buffer.concat(frame(payload, { fin: true, opcode: 2, mask: false, readOnly: true, rsv1: false }));
+const wsFramed = (payload: Buffer): Buffer => Buffer.concat(wsFrame(payload, { fin: true, opcode: WS_BINARY, mask: false, readOnly: true, rsv1: false }));
 
 // Payload lengths either side of each WebSocket length encoding (the frame also carries 4 bytes of
 // transfer number): 7-bit, 16-bit and 64-bit lengths.

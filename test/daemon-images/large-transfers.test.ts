@@ -1,11 +1,13 @@
 import anyTest, { type TestFn } from 'ava';
+import { randomBytes } from 'node:crypto';
 import { copyFile, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import type { Daemon } from '@vm-messenger/daemon';
 import type { ImageEvent } from '@vm-messenger/protocol';
 import type { V2Client } from 'vm-messenger-tray/core';
-import { connectClient, startTestDaemon, tempDir } from '../helpers/daemon.js';
+import { connectClient, startTestDaemon, tempDir, until } from '../helpers/daemon.js';
 import { sha256Of } from '../helpers/images.js';
 import { nextImageEvent, noisePng } from './harness.js';
 
@@ -133,4 +135,46 @@ test('four clients fetching one large image at once (their reads shared) each ge
     t.is(result.sha256, event.sha256);
     t.true(result.bytes!.equals(big));
   }
+});
+
+test('a download to a sink slower than the link stops the client reading instead of holding the file in memory', async (t) => {
+  const daemon = await startTestDaemon(t);
+  const bob = await connectClient(t, daemon, 'bob');
+  const alice = await connectClient(t, daemon, 'alice');
+  const bytes = randomBytes(40 * 1024 * 1024);
+  const accepted = await bob.sendImage({ name: 'big.bin', bytes, kind: 'file' });
+
+  // A disk that takes nothing until the test lets it: every write waits for the gate.
+  let open = false;
+  const held: (() => void)[] = [];
+  const taken: Buffer[] = [];
+  const disk = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      taken.push(chunk);
+      if (open) done();
+      else held.push(() => done());
+    },
+  });
+  let received = 0;
+  let mostAhead = 0;
+  const download = alice.fetchImage(accepted.seq, {
+    kind: 'writable',
+    stream: disk,
+    onProgress: (got) => {
+      received = got;
+      const written = taken.reduce((n, c) => n + c.byteLength, 0) - (held.length > 0 ? taken.at(-1)!.byteLength : 0);
+      mostAhead = Math.max(mostAhead, received - written);
+    },
+  });
+  await until(() => alice.rawSocket?.isPaused(), 'the client stops reading its socket');
+  t.true(received < bytes.length / 2, `only part of the file was taken from the socket (${received} bytes)`);
+
+  open = true;
+  for (const release of held.splice(0)) release();
+  const result = await download;
+  t.is(result.size, bytes.length);
+  t.true(Buffer.concat(taken).equals(bytes), 'the sink got the file, byte for byte');
+  t.true(mostAhead <= 16 * 1024 * 1024, `at most a few MiB were ever held ahead of the disk (${mostAhead})`);
+  t.false(alice.rawSocket?.isPaused() ?? true, 'reading resumed');
+  t.like(await alice.say('still connected'), { type: 'accepted' });
 });

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { createHash, randomUUID } from 'node:crypto';
 import { open, rename, rm, mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import type { Writable } from 'node:stream';
 import tls from 'node:tls';
 import WebSocket from 'ws';
 import { maskedChunkFrameParts } from './masked-chunk-frame.js';
@@ -118,7 +119,9 @@ interface V2ClientEvents {
 }
 
 /** Where the bytes of a download go. */
-export type DownloadTarget = ({ kind: 'file'; dir: string; fileName: string } | { kind: 'memory' }) & {
+/** Where a download's bytes go. `writable`: any stream (a pipe, a slow medium); each chunk waits
+ *  for the stream to take it, and the stream is left open. */
+export type DownloadTarget = ({ kind: 'file'; dir: string; fileName: string } | { kind: 'memory' } | { kind: 'writable'; stream: Writable }) & {
   /** Hears the bytes received so far, for a progress bar. */
   onProgress?: (received: number, total: number) => void;
 };
@@ -143,6 +146,13 @@ const TRANSFER_MAX = 0xffffffff;
  *  older one); with one, up to MAX_INFLIGHT_BYTES of it. More than a few MiB only buffers here. */
 const DEFAULT_INFLIGHT_BYTES = 1024 * 1024;
 const MAX_INFLIGHT_BYTES = 4 * 1024 * 1024;
+/** Download bytes received and not yet written, over every download. Above the high mark the client
+ *  stops reading its socket until its writes are back under the low one: a disk slower than the link
+ *  (a USB stick) would otherwise hold the rest of the file in memory, up to `maxFileBytes` (2 GiB).
+ *  Small, because a client that reads nothing answers no ping: the daemon drops it after its
+ *  keepalive timeout, and 8 MiB takes that long only on a disk writing under 0.6 MB/s. */
+const DISK_BACKLOG_HIGH_BYTES = 8 * 1024 * 1024;
+const DISK_BACKLOG_LOW_BYTES = 2 * 1024 * 1024;
 
 /** One v2 connection to the daemon: TLS with a pinned certificate, hello/welcome, typed frames,
  *  and request/response helpers. It never reconnects; the connection manager does. */
@@ -157,6 +167,8 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
   private keepaliveTimer: NodeJS.Timeout | undefined;
   private lastHeard = 0;
   private binaryInflight = 0;
+  private diskBacklog = 0;
+  private pausedForDisk = false;
   private readonly drainWaiters: Array<() => void> = [];
   private sendFailure: ClientError | undefined;
   private closedWith: ClientError | undefined;
@@ -276,6 +288,8 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
   private armKeepalive(ms: number): void {
     this.keepaliveTimer = setTimeout(() => {
       const silentMs = performance.now() - this.lastHeard;
+      // While the client itself stops reading (a slow disk), the daemon cannot be heard.
+      if (this.pausedForDisk) return this.armKeepalive(this.keepaliveMs);
       if (silentMs < this.keepaliveMs) return this.armKeepalive(this.keepaliveMs - silentMs);
       // No ping and no frame: the path is dead even if TCP hasn't noticed (sleep, cable, NAT).
       this.closedWith = new ClientError('connection_lost', `no sign of life from the daemon for ${this.keepaliveMs} ms`);
@@ -573,6 +587,13 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
       dl.onProgress?.(dl.received, dl.begin.size);
       const payload = chunk.value.payload;
       dl.chain = dl.chain.then(() => dl.sink.write(payload));
+      const written = (): void => this.wroteDownloadBytes(dl, payload.byteLength);
+      dl.chain.then(written, written);
+      this.diskBacklog += payload.byteLength;
+      if (this.diskBacklog > DISK_BACKLOG_HIGH_BYTES && !this.pausedForDisk) {
+        this.pausedForDisk = true;
+        this.ws.pause();
+      }
       return;
     }
     const parsed = parseServerFrame(data.toString('utf8'));
@@ -617,6 +638,19 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
     const opening = openSink(want.target, begin.name).then((sink) => void (dl.sink = sink));
     dl.chain = opening;
     this.downloads.set(begin.transfer, dl);
+  }
+
+  /** A chunk reached its sink (or failed to): the disk is keeping up, so the download is not stalled,
+   *  and reading resumes once the backlog is small again. */
+  private wroteDownloadBytes(dl: Download, bytes: number): void {
+    this.diskBacklog -= bytes;
+    if (this.downloads.get(dl.begin.transfer) === dl) dl.deadline.refresh();
+    if (this.pausedForDisk && this.diskBacklog <= DISK_BACKLOG_LOW_BYTES) {
+      this.pausedForDisk = false;
+      // Our own pause was not the daemon's silence.
+      this.lastHeard = performance.now();
+      this.ws.resume();
+    }
   }
 
   private async endDownload(transfer: number): Promise<void> {
@@ -726,6 +760,14 @@ interface DownloadSink {
 
 /** File downloads go to a temp name and appear under their real name only once verified. */
 async function openSink(target: DownloadTarget, name: string): Promise<DownloadSink> {
+  if (target.kind === 'writable') {
+    const { stream } = target;
+    return {
+      write: (chunk) => new Promise((resolve, reject) => void stream.write(chunk, (err) => (err ? reject(err) : resolve()))),
+      commit: async () => ({}),
+      discard: async () => undefined,
+    };
+  }
   if (target.kind === 'memory') {
     const parts: Buffer[] = [];
     return {

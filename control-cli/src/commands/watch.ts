@@ -16,13 +16,15 @@ export function registerWatch(program: Command): void {
     .option('--since <seq>', 'first replay every event after this sequence number', parseSeq)
     .option('--json', 'one JSON event per line (NDJSON)')
     .action(async (opts: { since?: number; json?: boolean }, cmd: Command) => {
-      const client = await ControlClient.connect(socketPathOf(cmd));
-      const show = opts.json ? (e: unknown) => print(JSON.stringify(e)) : (e: Parameters<typeof formatEvent>[0]) => print(formatEvent(e));
-      await client.watch(opts.since, show);
+      // Listening before the first event can be printed: a Ctrl-C right after it (or during the
+      // replay) ends the watch cleanly instead of killing the process by signal.
       const interrupted = new Promise<'interrupted'>((resolve) => {
         process.once('SIGINT', () => resolve('interrupted'));
         process.once('SIGTERM', () => resolve('interrupted'));
       });
+      const client = await ControlClient.connect(socketPathOf(cmd));
+      const show = opts.json ? (e: unknown) => print(JSON.stringify(e)) : (e: Parameters<typeof formatEvent>[0]) => print(formatEvent(e));
+      await client.watch(opts.since, show);
       const ended = await Promise.race([interrupted, client.closed]);
       if (ended === 'interrupted') {
         client.close();

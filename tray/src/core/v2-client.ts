@@ -118,7 +118,6 @@ interface V2ClientEvents {
   close: [CloseInfo];
 }
 
-/** Where the bytes of a download go. */
 /** Where a download's bytes go. `writable`: any stream (a pipe, a slow medium); each chunk waits
  *  for the stream to take it, and the stream is left open. */
 export type DownloadTarget = ({ kind: 'file'; dir: string; fileName: string } | { kind: 'memory' } | { kind: 'writable'; stream: Writable }) & {
@@ -443,8 +442,7 @@ export class V2Client extends EventEmitter<V2ClientEvents> {
    *  nor holds text up. */
   private async sendBinary(frame: Buffer): Promise<void> {
     if (this.sendFailure) throw this.sendFailure;
-    if (!this.open) throw this.closedWith ?? new ClientError('closed', 'connection closed during the upload');
-    const socket = this.rawSocket;
+    const socket = this.open ? this.rawSocket : undefined;
     if (!socket) throw this.closedWith ?? new ClientError('closed', 'connection closed during the upload');
     this.binaryInflight += frame.byteLength;
     const written = (err?: Error | null): void => {
